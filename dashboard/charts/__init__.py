@@ -1,0 +1,113 @@
+"""Pure Plotly builders shared by every page: one palette, one look (DataFrame in, Figure out; no st.*)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from etl.provenance import CENTRALISED, DECENTRALISED
+
+# One palette everywhere: centralised supply in blues, decentralised in oranges (colour-blind safe pair).
+SEGMENT_COLORS = {
+    "hyperscaler": "#1f4e9c",
+    "neocloud": "#5b8fd6",
+    "marketplace": "#d95f02",
+    "depin": "#f2a541",
+}
+BLOCK_COLORS = {"centralised": "#1f4e9c", "decentralised": "#d95f02"}
+NEUTRAL = "#6b7280"
+SERIES = ["#1f4e9c", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666",
+          "#5b8fd6", "#f2a541"]
+FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
+
+
+def block_of(segment: str | None) -> str | None:
+    if segment in CENTRALISED:
+        return "centralised"
+    if segment in DECENTRALISED:
+        return "decentralised"
+    return None
+
+
+def color_for(name: str, i: int = 0) -> str:
+    """Segment or block colour when `name` is one, else the i-th series colour."""
+    return SEGMENT_COLORS.get(name) or BLOCK_COLORS.get(name) or SERIES[i % len(SERIES)]
+
+
+def style(fig: go.Figure, *, title: str | None = None, y_title: str | None = None,
+          x_title: str | None = None, height: int = 420, log_y: bool = False,
+          legend_title: str | None = None) -> go.Figure:
+    """The house layout: white background, light grid, legend on top, readable titles."""
+    fig.update_layout(
+        template="plotly_white",
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}} if title else None,
+        font={"family": FONT, "size": 13},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 60 if title else 30, "b": 50},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": legend_title},
+        hovermode="x unified",
+    )
+    fig.update_yaxes(title=y_title, gridcolor="#e5e7eb", zeroline=False, type="log" if log_y else None)
+    fig.update_xaxes(title=x_title, gridcolor="#f3f4f6")
+    return fig
+
+
+def lines(df: pd.DataFrame, *, x: str, y: str, series: str, title: str | None = None,
+          y_title: str | None = None, log_y: bool = False, markers: bool = True,
+          band: tuple[str, str] | None = None, hover: str | None = None) -> go.Figure:
+    """One line per value of `series`; optional shaded band from two columns (e.g. p25-p75)."""
+    fig = go.Figure()
+    for i, (name, part) in enumerate(df.sort_values(x).groupby(series, sort=True)):
+        colour = color_for(str(name), i)
+        if band:
+            lo, hi = band
+            fig.add_trace(go.Scatter(
+                x=list(part[x]) + list(part[x])[::-1], y=list(part[hi]) + list(part[lo])[::-1],
+                fill="toself", fillcolor=_alpha(colour, 0.15), line={"width": 0}, hoverinfo="skip",
+                showlegend=False, name=f"{name} band"))
+        fig.add_trace(go.Scatter(
+            x=part[x], y=part[y], name=str(name), mode="lines+markers" if markers else "lines",
+            line={"color": colour, "width": 2}, marker={"size": 5},
+            hovertemplate=hover or f"%{{y:,.4g}}<extra>{name}</extra>"))
+    return style(fig, title=title, y_title=y_title, log_y=log_y)
+
+
+def stacked_bars(df: pd.DataFrame, *, x: str, y: str, stack: str, title: str | None = None,
+                 y_title: str | None = None) -> go.Figure:
+    fig = go.Figure()
+    for i, (name, part) in enumerate(df.sort_values(x).groupby(stack, sort=True)):
+        fig.add_trace(go.Bar(x=part[x], y=part[y], name=str(name), marker_color=color_for(str(name), i),
+                             hovertemplate=f"%{{y:,.4g}}<extra>{name}</extra>"))
+    fig.update_layout(barmode="stack")
+    return style(fig, title=title, y_title=y_title)
+
+
+def hbar(df: pd.DataFrame, *, x: str, y: str, color: str | None = None, title: str | None = None,
+         x_title: str | None = None, text_format: str = "{:,.2f}") -> go.Figure:
+    """Horizontal bars sorted by value, coloured by segment/block column when given."""
+    part = df.sort_values(x)
+    colours = [color_for(str(c)) for c in part[color]] if color else BLOCK_COLORS["centralised"]
+    fig = go.Figure(go.Bar(
+        x=part[x], y=part[y], orientation="h", marker_color=colours,
+        text=[text_format.format(v) for v in part[x]], textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{x:,.4g}<extra></extra>"))
+    fig = style(fig, title=title, height=max(260, 28 * len(part) + 90))
+    fig.update_xaxes(title=x_title)
+    fig.update_layout(hovermode="closest", showlegend=False)
+    return fig
+
+
+def _alpha(hex_colour: str, alpha: float) -> str:
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def empty(message: str) -> go.Figure:
+    """A figure that says why it is empty instead of showing blank axes."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font={"size": 14, "color": NEUTRAL},
+                       xref="paper", yref="paper", x=0.5, y=0.5)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return style(fig, height=260)

@@ -1,0 +1,645 @@
+"""Market-concentration measures (HHI, bounds, merger tests, CRk, Gini/Lorenz, Nakamoto) in pure Python."""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Iterable
+from typing import NamedTuple
+
+__all__ = [
+    "BANDS",
+    "BAND_SOURCES",
+    "GUIDELINE_NAMES",
+    "Band",
+    "classify",
+    "cr",
+    "delta_hhi",
+    "entry_hhi",
+    "equivalent_firms",
+    "gini",
+    "hhi",
+    "hhi_bounds",
+    "lorenz",
+    "merger_verdict",
+    "nakamoto",
+    "post_merger_hhi",
+    "shares_from_values",
+    "verdict",
+]
+
+# Full market and rounding tolerance for each share scale: published shares are
+# rounded, so a list may add up to slightly more than 100%.
+_SCALES = {
+    "percent": (100.0, 0.5),  # shares 0-100, tolerance 0.5 percentage points
+    "fraction": (1.0, 0.005),  # shares 0-1, tolerance 0.005
+}
+_MAX_HHI = 10_000.0
+# Band edges are compared after rounding the HHI to this many decimals, so float
+# noise (e.g. 1800.0000000000002 from fraction shares) does not flip a band.
+_EDGE_DECIMALS = 6
+# Relative tolerance for "combined share exceeds the threshold" in nakamoto().
+_NAKAMOTO_EPS = 1e-12
+
+
+# --------------------------------------------------------------------------- #
+# Input handling
+# --------------------------------------------------------------------------- #
+def _as_floats(values: Iterable[float], what: str = "shares") -> list[float]:
+    """Finite, non-negative floats from any iterable of numbers (list, numpy array, pandas Series)."""
+    if isinstance(values, (str, bytes)):
+        raise ValueError(f"{what} must be an iterable of numbers, got the string {values!r}")
+    try:
+        items = list(values)
+    except TypeError:
+        raise ValueError(f"{what} must be an iterable of numbers, got {type(values).__name__}") from None
+    out: list[float] = []
+    for pos, v in enumerate(items):
+        if isinstance(v, (str, bytes)):
+            raise ValueError(f"{what}[{pos}] = {v!r} is not a number")
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            raise ValueError(f"{what}[{pos}] = {v!r} is not a number") from None
+        if not math.isfinite(x):
+            raise ValueError(f"{what}[{pos}] = {x!r} is not finite (NaN or infinity)")
+        if x < 0:
+            raise ValueError(f"{what}[{pos}] = {x!r} is negative")
+        out.append(x)
+    if not out:
+        raise ValueError(f"{what} is empty")
+    return out
+
+
+def _scale(scale: str) -> tuple[float, float]:
+    try:
+        return _SCALES[scale]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown scale {scale!r}; use 'percent' (0-100) or 'fraction' (0-1)") from None
+
+
+def _check_sum(shares: list[float], full: float, tol: float, what: str = "shares") -> float:
+    total = math.fsum(shares)
+    if total > full + tol:
+        raise ValueError(
+            f"{what} sum to {total:g}, more than the whole market ({full:g}) "
+            f"beyond the rounding tolerance of {tol:g}"
+        )
+    return total
+
+
+def _number(x: float, what: str) -> float:
+    if isinstance(x, (str, bytes)):
+        raise ValueError(f"{what} = {x!r} is not a number")
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} = {x!r} is not a number") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{what} = {v!r} is not finite (NaN or infinity)")
+    return v
+
+
+def _hhi_value(x: float, what: str = "hhi") -> float:
+    v = _number(x, what)
+    if v < 0:
+        raise ValueError(f"{what} = {v!r} is negative")
+    if v > (100.0 + _SCALES["percent"][1]) ** 2:
+        raise ValueError(f"{what} = {v!r} is above 10,000 (the percent-scale maximum)")
+    return round(v, _EDGE_DECIMALS)
+
+
+def _fmt(x: float) -> str:
+    """1800 -> '1,800'; 1800.25 -> '1,800.2'."""
+    if abs(x - round(x)) < 1e-9:
+        return f"{round(x):,}"
+    return f"{x:,.1f}"
+
+
+# --------------------------------------------------------------------------- #
+# HHI and merger arithmetic
+# --------------------------------------------------------------------------- #
+def hhi(shares: Iterable[float], scale: str = "percent") -> float:
+    """Herfindahl-Hirschman Index: HHI = sum_i s_i**2 over every firm in the market.
+
+    Units: with ``scale="percent"`` shares are 0-100 and the result runs 0-10,000
+    (monopoly = 100**2 = 10,000), the scale the US agencies and the European
+    Commission use; with ``scale="fraction"`` shares are 0-1 and the result H runs
+    0-1, with HHI_percent = 10,000 * H. Example: 40/30/20/10 -> 3,000 (0.30).
+
+    If the shares cover only part of the market (sum below 100%), the result is the
+    HHI of the listed firms, i.e. the lower bound of ``hhi_bounds``.
+
+    Raises ValueError for empty input, a negative, NaN or infinite share, a sum above
+    the whole market beyond rounding tolerance (0.5 percentage points, or 0.005 on
+    the fraction scale), or an unknown scale.
+
+    Reference: U.S. DOJ & FTC, Merger Guidelines (2023), Guideline 1 / s.2.1; European
+    Commission, Horizontal Merger Guidelines, OJ C 31, 5.2.2004, para 16.
+    """
+    full, tol = _scale(scale)
+    s = _as_floats(shares, "shares")
+    _check_sum(s, full, tol)
+    return math.fsum(x * x for x in s)
+
+
+def hhi_bounds(known_shares_pct: Iterable[float], total: float = 100.0) -> tuple[float, float]:
+    """Bounds on the HHI when only the largest firms' shares are published.
+
+    With known shares s_1..s_m and residual R = total - sum(s) held by unlisted firms,
+    each of which is no larger than the smallest published share s_min:
+
+    * low  = sum s_i**2. The residual split among infinitely many tiny firms adds
+      (in the limit) nothing.
+    * high = sum s_i**2 + k * s_min**2 + r**2, with k = floor(R / s_min) and
+      r = R - k * s_min: the residual packed into k firms as large as s_min plus one
+      remainder firm. This maximises the (convex) sum of squares given the cap.
+
+    Units: shares and ``total`` share a unit, and the bounds are in that unit
+    squared; with the default total=100 (percent shares) they are on the 0-10,000
+    scale. If the known shares add up to ``total`` (within the 0.5%-of-total rounding
+    tolerance), low == high. Zero shares in the list are ignored for s_min.
+
+    Raises ValueError as ``hhi`` does (empty, negative, NaN/inf, sum above total
+    beyond tolerance), for total <= 0, or when a residual remains but no published
+    share is positive (the residual could then not be bounded).
+
+    Reference: ECONOMICS.md A5 (bounds for truncated share lists), e.g. Synergy
+    Q4 2025 (28/21/15) -> (1,450, 1,936); UK CMA 2024 (AWS and Microsoft 30-40%
+    each) -> low >= 1,800. HHI definition per DOJ/FTC Merger Guidelines 2023, s.2.1.
+    """
+    tot = _number(total, "total")
+    if tot <= 0:
+        raise ValueError(f"total = {tot!r} must be positive")
+    s = _as_floats(known_shares_pct, "known_shares_pct")
+    known = _check_sum(s, tot, 0.005 * tot, "known_shares_pct")
+    low = math.fsum(x * x for x in s)
+    residual = tot - known
+    if residual <= 1e-12 * tot:
+        return low, low
+    positive = [x for x in s if x > 0]
+    if not positive:
+        raise ValueError(
+            "known_shares_pct has no positive share, so the residual "
+            f"{residual:g} cannot be bounded by the smallest published share"
+        )
+    s_min = min(positive)
+    k = math.floor(residual / s_min)
+    r = max(residual - k * s_min, 0.0)
+    high = math.fsum([low, k * s_min * s_min, r * r])
+    return low, max(high, low)
+
+
+def delta_hhi(s1: float, s2: float) -> float:
+    """Change in HHI when two firms merge: delta = (s1 + s2)**2 - s1**2 - s2**2 = 2 * s1 * s2.
+
+    Units: shares in percent (0-100); delta in HHI points (0-10,000 scale).
+    Example: merging 25% and 20% adds 2 * 25 * 20 = 1,000 points.
+
+    Reference: U.S. DOJ & FTC, Merger Guidelines (2023), s.2.1; Horizontal Merger
+    Guidelines (2010), s.5.3.
+    """
+    a = _number(s1, "s1")
+    b = _number(s2, "s2")
+    for name, v in (("s1", a), ("s2", b)):
+        if v < 0:
+            raise ValueError(f"{name} = {v!r} is negative")
+        if v > 100.0 + _SCALES["percent"][1]:
+            raise ValueError(f"{name} = {v!r} is above 100%")
+    return 2.0 * a * b
+
+
+def post_merger_hhi(shares: Iterable[float], i: int, j: int) -> float:
+    """HHI after the firms at positions i and j merge (their shares are added).
+
+    HHI_post = HHI_pre - s_i**2 - s_j**2 + (s_i + s_j)**2 = HHI_pre + 2 * s_i * s_j.
+
+    Units: shares in percent (0-100), validated as by ``hhi``; result on the
+    0-10,000 scale. Positions follow Python indexing (negative counts from the end);
+    i and j must name two different firms, else ValueError.
+    Example: 25/20/15/10/8/7/6/5/4 (HHI 1,540) -> 2,540 merging the two largest,
+    1,580 merging the two smallest.
+
+    Reference: U.S. DOJ & FTC, Merger Guidelines (2023), s.2.1; ECONOMICS.md A1.
+    """
+    s = _as_floats(shares, "shares")
+    _check_sum(s, *_SCALES["percent"])
+    n = len(s)
+    pos = []
+    for name, idx in (("i", i), ("j", j)):
+        try:
+            p = operator.index(idx)
+        except TypeError:
+            raise ValueError(f"{name} = {idx!r} is not an integer position") from None
+        if not -n <= p < n:
+            raise ValueError(f"{name} = {p} is out of range for {n} firms")
+        pos.append(p % n)
+    if pos[0] == pos[1]:
+        raise ValueError(f"i and j refer to the same firm (position {pos[0]}); a merger needs two firms")
+    merged = [x for k, x in enumerate(s) if k not in pos] + [s[pos[0]] + s[pos[1]]]
+    return math.fsum(x * x for x in merged)
+
+
+# --------------------------------------------------------------------------- #
+# Guideline thresholds
+# --------------------------------------------------------------------------- #
+class Band(NamedTuple):
+    """One concentration band: ``label`` for HHI from ``low`` to ``high`` (0-10,000 scale)."""
+
+    label: str
+    low: float
+    high: float
+
+
+GUIDELINE_NAMES: dict[str, str] = {
+    "us2023": "2023 US Merger Guidelines",
+    "us2010": "2010 US Horizontal Merger Guidelines",
+    "eu2004": "2004 EU Horizontal Merger Guidelines",
+}
+
+# Ordered low -> high. Edge convention used by classify(): the first band excludes
+# its upper edge, middle bands include both edges, the last band excludes its lower
+# edge (US 2023: "greater than 1,800"; US 2010: "below 1,500", "between 1,500 and
+# 2,500", "above 2,500"; EU 2004: "below 1,000", "between 1,000 and 2,000",
+# "above 2,000").
+BANDS: dict[str, list[Band]] = {
+    "us2023": [
+        Band("unconcentrated", 0.0, 1_000.0),
+        Band("moderately concentrated", 1_000.0, 1_800.0),
+        Band("highly concentrated", 1_800.0, _MAX_HHI),
+    ],
+    "us2010": [
+        Band("unconcentrated", 0.0, 1_500.0),
+        Band("moderately concentrated", 1_500.0, 2_500.0),
+        Band("highly concentrated", 2_500.0, _MAX_HHI),
+    ],
+    "eu2004": [
+        Band("low concentration", 0.0, 1_000.0),
+        Band("moderate concentration", 1_000.0, 2_000.0),
+        Band("high concentration", 2_000.0, _MAX_HHI),
+    ],
+}
+
+BAND_SOURCES: dict[str, str] = {
+    "us2023": (
+        "U.S. DOJ & FTC, Merger Guidelines (18 Dec 2023), Guideline 1 / s.2.1: HHI greater than 1,800 "
+        "is highly concentrated and a change of more than 100 points is a significant increase. "
+        "1,000-1,800 'moderately concentrated' as restated on the DOJ Antitrust Division's "
+        "'Herfindahl-Hirschman Index' page (updated 17 Jan 2024), citing s.2.1. The label "
+        "'unconcentrated' below 1,000 is this dashboard's; Guideline 1 defines no lower bands."
+    ),
+    "us2010": "U.S. DOJ & FTC, Horizontal Merger Guidelines (19 Aug 2010), s.5.3.",
+    "eu2004": (
+        "European Commission, Guidelines on the assessment of horizontal mergers, OJ C 31, "
+        "5.2.2004, paras 19-20 (safe-harbour indicators, not presumptions; the Guidelines do "
+        "not name the bands, the labels are this dashboard's)."
+    ),
+}
+
+# Plain-language range of each band, used by verdict().
+_BAND_RANGES: dict[str, list[str]] = {
+    "us2023": ["HHI below 1,000", "HHI 1,000 to 1,800", "HHI above 1,800"],
+    "us2010": ["HHI below 1,500", "HHI 1,500 to 2,500", "HHI above 2,500"],
+    "eu2004": [
+        "HHI below 1,000; horizontal concerns unlikely",
+        "HHI 1,000 to 2,000; mergers adding under 250 points unlikely to raise concerns",
+        "HHI above 2,000; mergers adding under 150 points unlikely to raise concerns",
+    ],
+}
+
+
+def _guideline(guidelines: str) -> str:
+    key = guidelines.lower().strip() if isinstance(guidelines, str) else guidelines
+    if key not in BANDS:
+        raise ValueError(f"unknown guidelines {guidelines!r}; use one of {', '.join(BANDS)}")
+    return key
+
+
+def _band_index(h: float, key: str) -> int:
+    bands = BANDS[key]
+    if h < bands[0].high:
+        return 0
+    for idx in range(1, len(bands) - 1):
+        if h <= bands[idx].high:
+            return idx
+    return len(bands) - 1
+
+
+def classify(hhi: float, guidelines: str = "us2023") -> str:
+    """Concentration band label for a percent-scale HHI (0-10,000), e.g. "highly concentrated".
+
+    Bands (``BANDS``; sources in ``BAND_SOURCES``):
+
+    * us2023: < 1,000 unconcentrated; 1,000-1,800 moderately; > 1,800 highly concentrated
+      (DOJ/FTC Merger Guidelines 2023, s.2.1; lower bands per the DOJ HHI page).
+    * us2010: < 1,500 unconcentrated; 1,500-2,500 moderately; > 2,500 highly concentrated
+      (DOJ/FTC Horizontal Merger Guidelines 2010, s.5.3).
+    * eu2004: < 1,000 low; 1,000-2,000 moderate; > 2,000 high concentration
+      (EC Horizontal Merger Guidelines, OJ C 31, 5.2.2004, paras 19-20).
+
+    Edges belong to the middle band (1,800 is "moderately concentrated" under us2023,
+    since the Guidelines say "greater than 1,800"). The HHI is rounded to 6 decimals
+    before comparing. Raises ValueError for an unknown key or an HHI that is
+    negative, non-finite or above 10,000.
+    """
+    key = _guideline(guidelines)
+    h = _hhi_value(hhi)
+    return BANDS[key][_band_index(h, key)].label
+
+
+def verdict(hhi: float, guidelines: str = "us2023") -> str:
+    """One plain-language sentence placing a percent-scale HHI in a guideline's bands.
+
+    Example: verdict(3000) -> "Highly concentrated under the 2023 US Merger
+    Guidelines (HHI above 1,800)". Bands, edges and references as in ``classify``
+    (DOJ/FTC Merger Guidelines 2023, s.2.1; 2010 HMG s.5.3; EC HMG 2004, paras 19-20).
+    """
+    key = _guideline(guidelines)
+    h = _hhi_value(hhi)
+    idx = _band_index(h, key)
+    label = BANDS[key][idx].label
+    return f"{label[0].upper()}{label[1:]} under the {GUIDELINE_NAMES[key]} ({_BAND_RANGES[key][idx]})"
+
+
+def merger_verdict(
+    hhi_post: float,
+    delta: float,
+    guidelines: str = "us2023",
+    *,
+    combined_share_pct: float | None = None,
+) -> str:
+    """Short plain-language reading of a merger's post-merger HHI and change in HHI.
+
+    Inputs: ``hhi_post`` on the 0-10,000 scale, ``delta`` in HHI points (2 * s1 * s2),
+    optional ``combined_share_pct`` (merged firm's share, percent; us2023 only).
+
+    * us2023 (DOJ/FTC Merger Guidelines 2023, Guideline 1 / s.2.1): presumed to
+      substantially lessen competition if HHI_post > 1,800 and delta > 100; also if the
+      merged firm's share is > 30% and delta > 100 (share presumption; ECONOMICS.md A2
+      flags the final wording as unverified there: the thresholds follow the final
+      Guidelines as summarised by Mondaq, Dec 2023). Otherwise no structural presumption.
+    * us2010 (Horizontal Merger Guidelines 2010, s.5.3): delta < 100 or HHI_post < 1,500 ->
+      unlikely to have adverse effects; 1,500-2,500 with delta > 100 -> potentially raises
+      significant concerns; > 2,500 with delta 100-200 -> potentially raises significant
+      concerns; > 2,500 with delta > 200 -> presumed likely to enhance market power.
+    * eu2004 (EC Horizontal Merger Guidelines, OJ C 31, 5.2.2004, paras 19-20): concerns
+      unlikely if HHI_post < 1,000, 1,000-2,000 with delta < 250, or > 2,000 with delta
+      < 150 (safe-harbour indicators, not presumptions).
+
+    Raises ValueError for an unknown key or invalid numbers.
+    """
+    key = _guideline(guidelines)
+    h = _hhi_value(hhi_post, "hhi_post")
+    d = _number(delta, "delta")
+    if d < 0:
+        raise ValueError(f"delta = {d!r} is negative; a merger cannot lower the HHI")
+    d = round(d, _EDGE_DECIMALS)
+    name = GUIDELINE_NAMES[key]
+    facts = f"post-merger HHI {_fmt(h)}, change {_fmt(d)}"
+
+    if key == "us2023":
+        share = None
+        if combined_share_pct is not None:
+            share = _number(combined_share_pct, "combined_share_pct")
+            if share < 0 or share > 100.0 + _SCALES["percent"][1]:
+                raise ValueError(f"combined_share_pct = {share!r} is outside 0-100")
+        reasons = []
+        if h > 1_800 and d > 100:
+            reasons.append("HHI above 1,800 and a change above 100")
+        if share is not None and share > 30 and d > 100:
+            reasons.append(f"merged firm's share {_fmt(share)}% is above 30% with a change above 100")
+        if reasons:
+            return f"Presumed to substantially lessen competition under the {name} ({facts}: {'; '.join(reasons)})."
+        text = (
+            f"No structural presumption under the {name} ({facts}; the presumption needs "
+            "HHI above 1,800 and a change above 100)."
+        )
+        if share is None and d > 100:
+            text += " The 30% merged-share presumption was not checked."
+        return text
+
+    if key == "us2010":
+        if d < 100:
+            return (
+                f"Unlikely to have adverse competitive effects under the {name} ({facts}; change below 100)."
+            )
+        if h < 1_500:
+            return (
+                f"Unlikely to have adverse competitive effects under the {name} "
+                f"({facts}; unconcentrated, HHI below 1,500)."
+            )
+        if h <= 2_500:
+            if d > 100:
+                return (
+                    f"Potentially raises significant competitive concerns under the {name} "
+                    f"({facts}; moderately concentrated with a change above 100)."
+                )
+            return f"Not flagged by the {name} ({facts}; moderately concentrated, change not above 100)."
+        if d <= 200:
+            return (
+                f"Potentially raises significant competitive concerns under the {name} "
+                f"({facts}; highly concentrated with a change of 100 to 200)."
+            )
+        return (
+            f"Presumed likely to enhance market power under the {name} "
+            f"({facts}; highly concentrated with a change above 200), rebuttable by persuasive evidence."
+        )
+
+    # eu2004
+    if h < 1_000:
+        return f"Horizontal concerns unlikely under the {name} ({facts}; HHI below 1,000)."
+    if h <= 2_000 and d < 250:
+        return (
+            f"Horizontal concerns unlikely under the {name} ({facts}; HHI 1,000 to 2,000 with a "
+            "change below 250), barring special circumstances."
+        )
+    if h > 2_000 and d < 150:
+        return (
+            f"Horizontal concerns unlikely under the {name} ({facts}; HHI above 2,000 with a "
+            "change below 150), barring special circumstances."
+        )
+    return (
+        f"Outside the safe-harbour indicators of the {name} ({facts}): the Commission may "
+        "examine the merger more closely; this is not a presumption of harm."
+    )
+
+
+# --------------------------------------------------------------------------- #
+# Other indices
+# --------------------------------------------------------------------------- #
+def cr(shares: Iterable[float], k: int = 4) -> float:
+    """Concentration ratio CRk = sum of the k largest shares (all of them if fewer than k firms).
+
+    Units: same as the input (percent shares give 0-100). Shares must be finite and
+    non-negative; the sum is not checked, so any scale works. k must be an integer >= 1.
+
+    Reference: ECONOMICS.md A4; CR4 is the conventional choice (e.g. U.S. Census
+    Bureau, Economic Census concentration ratios).
+    """
+    s = _as_floats(shares, "shares")
+    try:
+        kk = operator.index(k)
+    except TypeError:
+        raise ValueError(f"k = {k!r} is not an integer") from None
+    if kk < 1:
+        raise ValueError(f"k = {kk} must be at least 1")
+    return math.fsum(sorted(s, reverse=True)[:kk])
+
+
+def equivalent_firms(hhi: float) -> float:
+    """Numbers-equivalent of the HHI: the count of equal-sized firms giving the same HHI, 10,000 / HHI.
+
+    Input on the percent scale (0-10,000); on the fraction scale use 1 / H.
+    Example: 40/30/20/10 -> HHI 3,000 -> 3.33 equivalent firms. Raises ValueError for
+    HHI <= 0 or non-finite.
+
+    Reference: M.A. Adelman (1969), "Comment on the 'H' concentration measure as a
+    numbers-equivalent", Review of Economics and Statistics 51(1); ECONOMICS.md A4.
+    """
+    h = _number(hhi, "hhi")
+    if h <= 0:
+        raise ValueError(f"hhi = {h!r} must be positive to give an equivalent number of firms")
+    return _MAX_HHI / h
+
+
+def gini(values: Iterable[float]) -> float:
+    """Gini coefficient of non-negative holdings: 0 = perfectly equal, (n-1)/n = one holder of n.
+
+    With values sorted ascending x_(1) <= ... <= x_(n):
+
+        G = 2 * sum_i i * x_(i) / (n * sum x) - (n + 1) / n
+          = sum_i (2i - n - 1) * x_(i) / (n * sum x)
+
+    (the second form is used; it is algebraically identical and exactly 0 for equal
+    values). Dimensionless, in [0, (n-1)/n]. Example: gini([0, 0, 0, 1]) = 0.75.
+    Raises ValueError for empty, negative, NaN/inf or all-zero input.
+
+    Reference: ECONOMICS.md A4; it is the sorted-rank form of Gini's mean-difference
+    definition G = sum_i sum_j |x_i - x_j| / (2 n**2 mean) (C. Gini, "Variabilita e
+    mutabilita", 1912), without small-sample correction.
+    """
+    x = sorted(_as_floats(values, "values"))
+    n = len(x)
+    total = math.fsum(x)
+    if total <= 0:
+        raise ValueError("values are all zero; the Gini coefficient is undefined")
+    g = math.fsum((2 * (i + 1) - n - 1) * v for i, v in enumerate(x)) / (n * total)
+    return min(max(g, 0.0), 1.0)
+
+
+def lorenz(values: Iterable[float]) -> tuple[list[float], list[float]]:
+    """Lorenz curve points for non-negative holdings, values sorted ascending.
+
+    x_i = i / n (cumulative population share) and y_i = sum_{j<=i} x_(j) / sum x
+    (cumulative value share) for i = 0..n, so both lists have n + 1 points, start at
+    0 and end at 1. Dimensionless. Raises ValueError for empty, negative, NaN/inf or
+    all-zero input.
+
+    Reference: M.O. Lorenz (1905), "Methods of measuring the concentration of wealth",
+    Publications of the American Statistical Association 9(70); ECONOMICS.md A4.
+    """
+    v = sorted(_as_floats(values, "values"))
+    n = len(v)
+    total = math.fsum(v)
+    if total <= 0:
+        raise ValueError("values are all zero; the Lorenz curve is undefined")
+    xs = [i / n for i in range(n + 1)]
+    ys = [0.0]
+    running: list[float] = []
+    for val in v:
+        running.append(val)
+        ys.append(math.fsum(running) / total)
+    xs[-1] = 1.0
+    ys[-1] = 1.0
+    return xs, ys
+
+
+def nakamoto(values: Iterable[float], threshold: float = 0.5, *, strict: bool = True) -> int:
+    """Nakamoto coefficient: the fewest entities whose combined share exceeds ``threshold``.
+
+    N = min{k : (x_(1) + ... + x_(k)) / sum x > threshold}, holdings sorted largest first.
+    Values need not be normalised (stake, GPUs, revenue). ``threshold`` is a fraction
+    (0.5 = majority control; 1/3 for BFT liveness). With ``strict=False`` the test is
+    ">=" instead of ">": 10 equal holders give 6 with ">50%" and 5 with ">=50%".
+    Comparisons allow a 1e-12 relative tolerance for float noise.
+
+    Raises ValueError for empty, negative, NaN/inf or all-zero input, a threshold
+    outside [0, 1], or threshold 1 with strict=True (never exceeded).
+
+    Reference: B.S. Srinivasan and L. Lee, "Quantifying Decentralization",
+    news.earn.com, July 2017 (minimum Nakamoto coefficient); ECONOMICS.md A4.
+    """
+    v = sorted(_as_floats(values, "values"), reverse=True)
+    t = _number(threshold, "threshold")
+    if not 0.0 <= t <= 1.0:
+        raise ValueError(f"threshold = {t!r} must be a fraction between 0 and 1")
+    if strict and t >= 1.0:
+        raise ValueError("threshold = 1 can never be strictly exceeded; use strict=False")
+    total = math.fsum(v)
+    if total <= 0:
+        raise ValueError("values are all zero; the Nakamoto coefficient is undefined")
+    target = t * total
+    eps = _NAKAMOTO_EPS * total
+    running = 0.0
+    for count, val in enumerate(v, start=1):
+        running += val
+        if (running > target + eps) if strict else (running >= target - eps):
+            return count
+    return len(v)  # only reachable through float noise at threshold ~ 1
+
+
+def shares_from_values(values: Iterable[float]) -> list[float]:
+    """Percentage shares from raw capacity or revenue: s_i = 100 * x_i / sum x (sums to 100).
+
+    Units: input in any unit (GPUs per host, stake, $); output in percent, in input
+    order, ready for ``hhi``. Raises ValueError for empty, negative, NaN/inf or
+    all-zero input.
+
+    Reference: market share definition, DOJ/FTC Merger Guidelines 2023, s.4.4
+    (market shares from revenue, units or capacity).
+    """
+    v = _as_floats(values, "values")
+    total = math.fsum(v)
+    if total <= 0:
+        raise ValueError("values are all zero; shares are undefined")
+    return [100.0 * x / total for x in v]
+
+
+def entry_hhi(incumbent_shares_pct: Iterable[float], entrant_share_pct: float, n_entrants: int) -> float:
+    """HHI after new (e.g. decentralised) supply wins ``entrant_share_pct`` % of the market.
+
+    Assumptions: the entrants' combined share e is split evenly across n_entrants
+    operators (e / n each), and every incumbent keeps its relative position, its share
+    scaled by (1 - e/100). Hence
+
+        HHI_entry = (1 - e/100)**2 * sum_i s_i**2 + n * (e / n)**2
+                  = (1 - e/100)**2 * HHI_incumbents + e**2 / n.
+
+    If the incumbent list is partial (sum below 100) the unlisted remainder is scaled
+    too and, as in the lower bound of ``hhi_bounds``, contributes nothing. Even
+    splitting gives the lowest HHI for the entrants' total share; uneven real-world
+    splits give a higher HHI. Units: percent shares, HHI on the 0-10,000 scale.
+    Entry lowers the HHI when e is spread thinly and raises it when one entrant takes
+    a share large relative to the incumbents.
+
+    Raises ValueError for invalid incumbent shares (as ``hhi``), e outside 0-100, or
+    n_entrants < 1 (0 is allowed only when e = 0).
+
+    Reference: HHI per DOJ/FTC Merger Guidelines 2023, s.2.1; the entry scenario is
+    this dashboard's assumption, not a guideline formula.
+    """
+    s = _as_floats(incumbent_shares_pct, "incumbent_shares_pct")
+    _check_sum(s, *_SCALES["percent"], "incumbent_shares_pct")
+    e = _number(entrant_share_pct, "entrant_share_pct")
+    if not 0.0 <= e <= 100.0:
+        raise ValueError(f"entrant_share_pct = {e!r} must be between 0 and 100")
+    try:
+        n = operator.index(n_entrants)
+    except TypeError:
+        raise ValueError(f"n_entrants = {n_entrants!r} is not an integer") from None
+    if n < 0 or (n == 0 and e > 0):
+        raise ValueError(f"n_entrants = {n} must be at least 1 when entrants hold a share")
+    keep = 1.0 - e / 100.0
+    incumbents = math.fsum(x * x for x in s)
+    entrants = e * e / n if n else 0.0
+    return keep * keep * incumbents + entrants

@@ -1,0 +1,1 @@
+"""Marts that need Python (formulas from etl.concentration); each module has build(con)."""

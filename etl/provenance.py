@@ -1,0 +1,98 @@
+"""Provenance as data: what every source declares (OWID Origin vocabulary) and what a fetch records."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+SEGMENTS = ("hyperscaler", "neocloud", "marketplace", "depin")
+CENTRALISED = ("hyperscaler", "neocloud")
+DECENTRALISED = ("marketplace", "depin")
+TABLES = ("gpu_prices", "supply", "market_shares", "indicators", "gpu_specs")
+
+
+@dataclass(frozen=True)
+class License:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """One upstream source. `name` == module name == the value of `source` in core tables.
+
+    load: "replace" (a run replaces this source's rows: catalogues, datasets) or
+    "append" (each run adds a snapshot: live offers, daily history; rows of the same
+    observed_at are replaced, so re-loading a payload is idempotent).
+    captures: glob patterns, relative to a replay directory, of files this source parses.
+    """
+
+    name: str
+    title: str
+    producer: str
+    url_main: str
+    url_download: tuple[str, ...]
+    license: License
+    citation: str
+    cadence_hours: int
+    segment: str | None  # None when the source spans segments or is a demand series
+    tables: tuple[str, ...]
+    description: str = ""
+    load: str = "replace"
+    captures: tuple[str, ...] = ()
+    needs_key: str | None = None  # env var of an optional/required key (see config.API_KEY_VARS)
+    rate_limit_per_minute: float | None = None
+
+    def __post_init__(self):
+        if self.segment is not None and self.segment not in SEGMENTS:
+            raise ValueError(f"{self.name}: unknown segment {self.segment!r}")
+        if self.load not in ("replace", "append"):
+            raise ValueError(f"{self.name}: load must be 'replace' or 'append'")
+        unknown = set(self.tables) - set(TABLES)
+        if unknown:
+            raise ValueError(f"{self.name}: unknown tables {sorted(unknown)}")
+
+
+@dataclass(frozen=True)
+class Payload:
+    """One fetched (or replayed) response body with the facts of its fetch."""
+
+    body: bytes
+    url: str
+    fetched_at: datetime
+    name: str = "payload"  # file name inside the archive, e.g. "h100-sxm.json"
+    headers: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+    @classmethod
+    def from_file(cls, path: str | Path, url: str | None = None) -> Payload:
+        """Read a captured or archived file; the fetch time is a date in its path, else its mtime."""
+        path = Path(path)
+        return cls(
+            body=path.read_bytes(),
+            url=url or path.resolve().as_uri(),
+            fetched_at=date_in_path(path) or datetime.fromtimestamp(path.stat().st_mtime, UTC),
+            name=path.name,
+        )
+
+
+_DATE_RE = re.compile(r"(20\d\d)-(\d\d)-(\d\d)(?:T(\d\d)(\d\d)(\d\d))?")
+
+
+def date_in_path(path: Path) -> datetime | None:
+    """The last YYYY-MM-DD[THHMMSS] found in a path (captures and archives are named by date)."""
+    found = _DATE_RE.findall(str(path))
+    if not found:
+        return None
+    y, m, d, hh, mm, ss = found[-1]
+    return datetime(int(y), int(m), int(d), int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)

@@ -1,0 +1,74 @@
+"""Reference tables from data/seed: canonical GPU model names and the provider -> segment map."""
+
+from __future__ import annotations
+
+import csv
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from etl import config
+
+
+def _norm(name: str) -> str:
+    """Case, punctuation and vendor-prefix insensitive key: 'NVIDIA H100-SXM5 80GB' ~ 'h100 sxm5 80gb'."""
+    key = name.strip().lower().replace("_", " ").replace("-", " ")
+    key = re.sub(r"^(nvidia|amd|geforce|tesla|nvidia geforce|nvidia tesla)\s+", "", key)
+    return re.sub(r"\s+", " ", key)
+
+
+@lru_cache(maxsize=4)
+def _gpu_table(seed_dir: str) -> tuple[dict[str, str], dict[str, dict]]:
+    path = Path(seed_dir) / "gpu_models.csv"
+    aliases: dict[str, str] = {}
+    models: dict[str, dict] = {}
+    with path.open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            name = row["gpu_model"].strip()
+            models[name] = row
+            for spelling in [name, *row.get("aliases", "").split("|")]:
+                if spelling.strip():
+                    aliases.setdefault(_norm(spelling), name)
+    return aliases, models
+
+
+@lru_cache(maxsize=4)
+def _provider_table(seed_dir: str) -> dict[str, dict]:
+    path = Path(seed_dir) / "providers.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        return {row["provider"].strip(): row for row in csv.DictReader(fh)}
+
+
+def _seed_dir() -> str:
+    return str(config.get().seed_dir)
+
+
+def canonical_gpu(name: str | None) -> str | None:
+    """The canonical model name for any spelling a source uses; unknown names come back as given."""
+    if name is None:
+        return None
+    aliases, _ = _gpu_table(_seed_dir())
+    return aliases.get(_norm(name), name.strip())
+
+
+def is_known_gpu(name: str | None) -> bool:
+    return name is not None and name in _gpu_table(_seed_dir())[1]
+
+
+def gpu_models() -> dict[str, dict]:
+    return dict(_gpu_table(_seed_dir())[1])
+
+
+def provider_key(name: str) -> str:
+    """'Lambda Labs' -> 'lambda_labs': the key form used in providers.csv."""
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+
+
+def segment_for(provider: str) -> str | None:
+    """Segment of a provider key (hyperscaler / neocloud / marketplace / depin), None if unlisted."""
+    row = _provider_table(_seed_dir()).get(provider_key(provider))
+    return row["segment"].strip() if row else None
+
+
+def providers() -> dict[str, dict]:
+    return dict(_provider_table(_seed_dir()))

@@ -1,0 +1,389 @@
+"""The DuckDB warehouse: schema, validation, loading, marts, a run lock and atomic publishing."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import importlib
+import json
+import math
+import os
+import pkgutil
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from etl import config
+from etl.provenance import SEGMENTS, Source
+
+SQL_DIR = Path(__file__).parent / "sql"
+MAX_PRICE_USD_PER_GPU_HOUR = 200.0  # above this a "per GPU-hour" price is a unit error (DESIGN.md)
+PRICE_TYPES = ("on_demand", "spot", "reserved", "contract", "bid", "community", "secure")
+
+# Column -> DuckDB type, per core table. Order is the table's column order.
+_REF = {"ref_url": "VARCHAR", "ref_date": "VARCHAR", "confidence": "VARCHAR", "note": "VARCHAR"}
+CORE: dict[str, dict[str, str]] = {
+    "gpu_prices": {
+        "observed_at": "TIMESTAMP", "source": "VARCHAR", "provider": "VARCHAR", "segment": "VARCHAR",
+        "gpu_model": "VARCHAR", "gpu_model_raw": "VARCHAR", "gpu_count": "INTEGER",
+        "price_usd_per_gpu_hour": "DOUBLE", "price_type": "VARCHAR", "region": "VARCHAR",
+        "offer_id": "VARCHAR", "host_id": "VARCHAR", "machine_id": "VARCHAR", "geolocation": "VARCHAR",
+        "rented": "BOOLEAN", "reliability": "DOUBLE", **_REF,
+    },
+    "supply": {
+        "observed_at": "TIMESTAMP", "source": "VARCHAR", "network": "VARCHAR", "segment": "VARCHAR",
+        "gpu_model": "VARCHAR", "gpu_model_raw": "VARCHAR", "gpus_total": "DOUBLE",
+        "gpus_in_use": "DOUBLE", "host_id": "VARCHAR", "region": "VARCHAR", **_REF,
+    },
+    "market_shares": {
+        "period": "DATE", "period_label": "VARCHAR", "market": "VARCHAR", "entity": "VARCHAR",
+        "share_pct": "DOUBLE", "share_low_pct": "DOUBLE", "share_high_pct": "DOUBLE",
+        "basis": "VARCHAR", "value": "DOUBLE", "unit": "VARCHAR", "coverage": "VARCHAR",
+        "source": "VARCHAR", **_REF,
+    },
+    "indicators": {
+        "period": "DATE", "period_label": "VARCHAR", "indicator": "VARCHAR", "entity": "VARCHAR",
+        "value": "DOUBLE", "value_low": "DOUBLE", "value_high": "DOUBLE", "unit": "VARCHAR",
+        "source": "VARCHAR", **_REF,
+    },
+    "gpu_specs": {
+        "gpu_model": "VARCHAR", "hardware_name": "VARCHAR", "vendor": "VARCHAR", "release_date": "DATE",
+        "memory_gb": "DOUBLE", "fp16_dense_flops": "DOUBLE", "fp8_flops": "DOUBLE", "tdp_w": "DOUBLE",
+        "release_price_usd": "DOUBLE", "source": "VARCHAR", **_REF,
+    },
+}
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "gpu_prices": ("observed_at", "source", "provider", "segment", "gpu_model", "price_usd_per_gpu_hour",
+                   "price_type"),
+    "supply": ("observed_at", "source", "network", "segment"),
+    "market_shares": ("period", "market", "entity", "share_pct", "basis", "source"),
+    "indicators": ("period", "indicator", "entity", "value", "unit", "source"),
+    "gpu_specs": ("gpu_model", "hardware_name", "source"),
+}
+# The time column that identifies a snapshot, for "append" sources.
+SNAPSHOT_KEY = {"gpu_prices": "observed_at", "supply": "observed_at", "market_shares": "period",
+                "indicators": "period", "gpu_specs": "gpu_model"}
+
+META_DDL = """
+CREATE SCHEMA IF NOT EXISTS core;
+CREATE SCHEMA IF NOT EXISTS meta;
+CREATE SCHEMA IF NOT EXISTS marts;
+CREATE SCHEMA IF NOT EXISTS ref;
+CREATE TABLE IF NOT EXISTS meta.sources (
+    name VARCHAR PRIMARY KEY, title VARCHAR, producer VARCHAR, url VARCHAR, url_download VARCHAR,
+    licence VARCHAR, licence_url VARCHAR, citation VARCHAR, cadence_hours INTEGER, segment VARCHAR,
+    tables VARCHAR, load VARCHAR, description VARCHAR);
+CREATE TABLE IF NOT EXISTS meta.runs (
+    run_id VARCHAR, source VARCHAR, mode VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP,
+    status VARCHAR, rows_loaded INTEGER, rows_rejected INTEGER, payloads INTEGER,
+    data_as_of TIMESTAMP, error VARCHAR);
+CREATE TABLE IF NOT EXISTS meta.rejects (
+    run_id VARCHAR, source VARCHAR, table_name VARCHAR, reason VARCHAR, record VARCHAR);
+CREATE TABLE IF NOT EXISTS meta.payloads (
+    run_id VARCHAR, source VARCHAR, name VARCHAR, url VARCHAR, fetched_at TIMESTAMP,
+    sha256 VARCHAR, bytes BIGINT, path VARCHAR);
+CREATE TABLE IF NOT EXISTS meta.snapshot (id VARCHAR, built_at TIMESTAMP);
+"""
+
+FRESHNESS_VIEW = """
+CREATE OR REPLACE VIEW marts.freshness AS
+WITH ok AS (
+    SELECT source, max(data_as_of) AS last_ok_at FROM meta.runs WHERE status = 'ok' GROUP BY source
+), last AS (
+    SELECT source, arg_max(status, finished_at) AS last_status, arg_max(error, finished_at) AS last_error,
+           max(finished_at) AS last_run_at
+    FROM meta.runs GROUP BY source
+)
+SELECT s.name AS source, ok.last_ok_at, s.cadence_hours, last.last_run_at, last.last_status, last.last_error,
+       CASE WHEN ok.last_ok_at IS NULL THEN 'never'
+            WHEN ok.last_ok_at < (now()::TIMESTAMP - to_hours(s.cadence_hours)) THEN 'stale'
+            ELSE 'fresh' END AS status
+FROM meta.sources s LEFT JOIN ok ON ok.source = s.name LEFT JOIN last ON last.source = s.name;
+"""
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every schema and table if missing (idempotent)."""
+    con.execute(META_DDL)
+    for table, columns in CORE.items():
+        cols = ", ".join(f"{c} {t}" for c, t in columns.items())
+        con.execute(f"CREATE TABLE IF NOT EXISTS core.{table} ({cols})")
+        for column, ctype in columns.items():  # columns may grow: add what an older file lacks
+            con.execute(f"ALTER TABLE core.{table} ADD COLUMN IF NOT EXISTS {column} {ctype}")
+    con.execute(FRESHNESS_VIEW)
+
+
+def register_sources(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> None:
+    con.execute("DELETE FROM meta.sources")
+    for s in sources:
+        con.execute(
+            "INSERT INTO meta.sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [s.name, s.title, s.producer, s.url_main, " ".join(s.url_download), s.license.name,
+             s.license.url, s.citation, s.cadence_hours, s.segment, ",".join(s.tables), s.load,
+             s.description],
+        )
+
+
+def load_reference(con: duckdb.DuckDBPyConnection, seed_dir: Path) -> None:
+    """ref.gpu_models and ref.providers, straight from the seed CSVs."""
+    for name in ("gpu_models", "providers"):
+        path = seed_dir / f"{name}.csv"
+        con.execute(
+            f"CREATE OR REPLACE TABLE ref.{name} AS SELECT * FROM read_csv(?, header=true, all_varchar=true)",
+            [str(path)],
+        )
+
+
+# --------------------------------------------------------------------------- validation
+
+@dataclass
+class Validated:
+    rows: dict[str, list[dict]] = field(default_factory=lambda: {t: [] for t in CORE})
+    rejects: list[tuple[str, str, dict]] = field(default_factory=list)  # (table, reason, record)
+
+    @property
+    def n_rows(self) -> int:
+        return sum(len(v) for v in self.rows.values())
+
+
+class SchemaDrift(ValueError):
+    """A parser produced a row that does not fit the table at all: the source's run fails."""
+
+
+def _to_ts(value) -> datetime:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def _to_date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _coerce(ctype: str, value):
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+        return None
+    if ctype == "TIMESTAMP":
+        return _to_ts(value)
+    if ctype == "DATE":
+        return _to_date(value)
+    if ctype == "DOUBLE":
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"not a finite number: {value!r}")
+        return number
+    if ctype == "INTEGER":
+        return int(value)
+    if ctype == "BOOLEAN":
+        return bool(value)
+    return str(value)
+
+
+def _check(table: str, row: dict) -> str | None:
+    """The reason a well-typed row is still wrong, or None."""
+    for column in REQUIRED[table]:
+        if row.get(column) is None:
+            if column == "segment" and row.get("provider"):
+                return f"missing segment: provider {row['provider']!r} is not in data/seed/providers.csv"
+            return f"missing {column}"
+    if table == "gpu_prices":
+        price = row["price_usd_per_gpu_hour"]
+        if price <= 0:
+            return f"non-positive price {price}"
+        if price > MAX_PRICE_USD_PER_GPU_HOUR:
+            return f"absurd price {price} USD per GPU-hour (> {MAX_PRICE_USD_PER_GPU_HOUR:g})"
+        if row["price_type"] not in PRICE_TYPES:
+            return f"unknown price_type {row['price_type']!r}"
+        if row.get("gpu_count") is not None and row["gpu_count"] < 1:
+            return f"gpu_count {row['gpu_count']} < 1"
+    if table in ("gpu_prices", "supply") and row["segment"] not in SEGMENTS:
+        return f"unknown segment {row['segment']!r} (provider not in data/seed/providers.csv?)"
+    if table == "supply":
+        total, used = row.get("gpus_total"), row.get("gpus_in_use")
+        if total is not None and total < 0 or used is not None and used < 0:
+            return "negative GPU count"
+        if total is not None and used is not None and used > total:
+            return f"gpus_in_use {used} > gpus_total {total}"
+    if table == "market_shares":
+        for column in ("share_pct", "share_low_pct", "share_high_pct"):
+            value = row.get(column)
+            if value is not None and not 0 <= value <= 100:
+                return f"{column} {value} outside 0-100"
+    return None
+
+
+def validate(source: str, rows, *, default_segment: str | None = None) -> Validated:
+    """Split parsed rows into typed good rows per table and rejects with reasons.
+
+    A row naming an unknown table or column is schema drift in the parser: raise, so the whole
+    source fails and loads nothing. A row with a bad value is rejected with its reason.
+    """
+    out = Validated()
+    for raw in rows:
+        table = raw.get("table")
+        if table not in CORE:
+            raise SchemaDrift(f"{source}: row for unknown table {table!r}")
+        columns = CORE[table]
+        extra = set(raw) - set(columns) - {"table"}
+        if extra:
+            raise SchemaDrift(f"{source}: {table} row has unknown columns {sorted(extra)}")
+        record = {k: v for k, v in raw.items() if k != "table"}
+        record.setdefault("source", source)
+        if table in ("gpu_prices", "supply") and record.get("segment") is None and default_segment:
+            record["segment"] = default_segment
+        try:
+            typed = {c: _coerce(t, record.get(c)) for c, t in columns.items()}
+        except (TypeError, ValueError) as exc:
+            out.rejects.append((table, f"bad value: {exc}", record))
+            continue
+        reason = _check(table, typed)
+        if reason:
+            out.rejects.append((table, reason, record))
+        else:
+            out.rows[table].append(typed)
+    return out
+
+
+# --------------------------------------------------------------------------- loading
+
+def load(con: duckdb.DuckDBPyConnection, source: Source, data: Validated) -> int:
+    """Write a source's validated rows into core.* by its load semantics; returns rows written.
+
+    replace: the source's previous rows in each table it produced are deleted first.
+    append: previous rows of the same snapshot (same observed_at / period) are deleted first,
+    so loading the same payload twice changes nothing.
+    """
+    written = 0
+    for table, rows in data.rows.items():
+        if not rows:
+            continue
+        frame = pd.DataFrame(rows, columns=list(CORE[table]))
+        con.register("incoming", frame)
+        try:
+            if source.load == "replace":
+                con.execute(f"DELETE FROM core.{table} WHERE source = ?", [source.name])
+            else:
+                key = SNAPSHOT_KEY[table]
+                con.execute(
+                    f"DELETE FROM core.{table} WHERE source = ? AND {key} IN (SELECT DISTINCT {key} FROM incoming)",
+                    [source.name],
+                )
+            cols = ", ".join(CORE[table])
+            casts = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in CORE[table].items())
+            con.execute(f"INSERT INTO core.{table} ({cols}) SELECT {casts} FROM incoming")
+        finally:
+            con.unregister("incoming")
+        written += len(rows)
+    return written
+
+
+def record_rejects(con, run_id: str, source: str, rejects) -> None:
+    """Keep the rejects of each source's latest run only (older ones are superseded)."""
+    con.execute("DELETE FROM meta.rejects WHERE source = ?", [source])
+    if rejects:
+        con.executemany(
+            "INSERT INTO meta.rejects VALUES (?, ?, ?, ?, ?)",
+            [[run_id, source, t, reason, json.dumps(rec, default=str, sort_keys=True)]
+             for t, reason, rec in rejects],
+        )
+
+
+# --------------------------------------------------------------------------- marts
+
+def build_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Rebuild every mart: etl/sql/marts/*.sql in name order, then the Python marts in etl/marts/."""
+    built = []
+    for path in sorted((SQL_DIR / "marts").glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
+        built.append(path.stem)
+    import etl.marts as marts_pkg
+
+    for info in sorted(pkgutil.iter_modules(marts_pkg.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"etl.marts.{info.name}")
+        if hasattr(module, "build"):
+            module.build(con)
+            built.append(info.name)
+    con.execute(FRESHNESS_VIEW)
+    return built
+
+
+# --------------------------------------------------------------------------- lock and publish
+
+class LockedError(RuntimeError):
+    pass
+
+
+@contextlib.contextmanager
+def run_lock(lock_path: Path):
+    """An exclusive, non-blocking lock: a second concurrent run fails at once with who holds it.
+
+    flock is released by the kernel when the holder dies, so a killed run never leaves it stuck.
+    """
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(lock_path, "a+")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        holder = fh.read().strip() or "unknown process"
+        fh.close()
+        raise LockedError(f"another ETL run holds {lock_path} ({holder}); try again when it ends") from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"pid {os.getpid()} since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
+    fh.flush()
+    try:
+        yield
+    finally:
+        fh.truncate(0)
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
+
+
+def building_path(db_path: str) -> Path:
+    return Path(f"{db_path}.building")
+
+
+def open_build(db_path: str, *, fresh: bool) -> duckdb.DuckDBPyConnection:
+    """Open the file a run builds into: a copy of the published warehouse, or empty when `fresh`."""
+    target = building_path(db_path)
+    for leftover in (target, Path(f"{target}.wal")):  # a killed run's half-built file
+        leftover.unlink(missing_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not fresh and Path(db_path).exists():
+        shutil.copyfile(db_path, target)
+    con = duckdb.connect(str(target))
+    create_schema(con)
+    return con
+
+
+def publish(con: duckdb.DuckDBPyConnection, db_path: str, snapshot_id: str) -> None:
+    """Checkpoint and close the build, then atomically replace the published file with it."""
+    con.execute("DELETE FROM meta.snapshot")
+    con.execute("INSERT INTO meta.snapshot VALUES (?, now()::TIMESTAMP)", [snapshot_id])
+    con.execute("CHECKPOINT")
+    con.close()
+    target = building_path(db_path)
+    fd = os.open(target, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # the bytes are on disk before the name points at them
+    finally:
+        os.close(fd)
+    os.replace(target, db_path)
+
+
+def connect_readonly(db_path: str | None = None) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(db_path or config.get().db_path, read_only=True)

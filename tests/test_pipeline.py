@@ -1,0 +1,203 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import types
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl import pipeline, sources, warehouse
+from etl.provenance import License, Payload, Source, utcnow
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def tables(db: str, schemas=("core", "marts")) -> dict[str, list]:
+    """Every base table of the given schemas, fully sorted, for equality checks."""
+    con = duckdb.connect(db, read_only=True)
+    try:
+        names = con.execute(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+            "WHERE table_type = 'BASE TABLE' AND table_schema IN (SELECT unnest(?)) ORDER BY 1",
+            [list(schemas)],
+        ).fetchall()
+        return {n: sorted(map(repr, con.execute(f"SELECT * FROM {n}").fetchall())) for (n,) in names}
+    finally:
+        con.close()
+
+
+def fake_source(name="fakeprices", *, load="append", body=None, fail=None):
+    """A registered-looking source module whose fetch returns `body` or raises `fail`."""
+    src = Source(
+        name=name, title="Fake prices", producer="Tests", url_main="https://example.test",
+        url_download=("https://example.test/prices.json",), license=License("CC0", "https://example.test/l"),
+        citation="Tests (2026)", cadence_hours=24, segment="marketplace", tables=("gpu_prices",), load=load,
+    )
+    module = types.SimpleNamespace(SOURCE=src)
+    state = {"body": body, "fail": fail}
+
+    def fetch(client):
+        if state["fail"]:
+            raise state["fail"]
+        return [Payload(json.dumps(state["body"]).encode(), "https://example.test/prices.json", utcnow(),
+                        "prices.json")]
+
+    def parse(payload):
+        doc = json.loads(payload.body)
+        if not isinstance(doc, dict) or "offers" not in doc:
+            raise ValueError("expected an object with 'offers'")
+        for o in doc["offers"]:
+            yield {"table": "gpu_prices", "observed_at": doc["at"], "provider": "fake", "gpu_model": "H100 SXM",
+                   "gpu_count": o["n"], "price_usd_per_gpu_hour": o["dph"] / o["n"], "price_type": "on_demand",
+                   "offer_id": str(o["id"])}
+
+    module.fetch, module.parse, module.state = fetch, parse, state
+    return module
+
+
+@pytest.fixture
+def registry(monkeypatch):
+    """Only the real seed plus the fakes a test adds."""
+    modules = {"seed": sources.MODULES["seed"]}
+    monkeypatch.setattr(sources, "MODULES", modules)
+    monkeypatch.setattr(sources, "SOURCES", {"seed": sources.SOURCES["seed"]})
+
+    def add(module):
+        modules[module.SOURCE.name] = module
+        sources.SOURCES[module.SOURCE.name] = module.SOURCE
+        return module
+
+    return add
+
+
+OFFERS = {"at": "2026-03-01T12:00:00Z", "offers": [{"id": 1, "n": 8, "dph": 16.0}, {"id": 2, "n": 1, "dph": 2.5},
+                                                  {"id": 3, "n": 1, "dph": -1.0}, {"id": 4, "n": 2, "dph": 900.0}]}
+
+
+def test_offline_run_twice_gives_identical_tables(settings, registry):
+    pipeline.run(mode="offline", log=open(os.devnull, "w"))
+    first = tables(settings.db_path)
+    pipeline.run(mode="offline", log=open(os.devnull, "w"))
+    second = tables(settings.db_path)
+    assert first == second
+    assert len(first["core.market_shares"]) > 0 and len(first["core.indicators"]) > 0
+    assert "marts.price_index" in first
+
+
+def test_run_archives_parses_validates_and_rejects_with_reasons(settings, registry):
+    registry(fake_source(body=OFFERS))
+    report = pipeline.run(["fakeprices"], log=open(os.devnull, "w"))
+    assert [r.status for r in report.results] == ["ok"]
+    con = duckdb.connect(settings.db_path, read_only=True)
+    prices = sorted(con.execute("SELECT offer_id, price_usd_per_gpu_hour FROM core.gpu_prices").fetchall())
+    assert prices == [("1", 2.0), ("2", 2.5)]
+    reasons = sorted(r[0] for r in con.execute("SELECT reason FROM meta.rejects").fetchall())
+    assert reasons[0].startswith("absurd price 450") and reasons[1].startswith("non-positive price")
+    run = con.execute("SELECT status, rows_loaded, rows_rejected FROM meta.runs").fetchone()
+    assert run == ("ok", 2, 2)
+    # the raw payload is archived as fetched with its sha256
+    folder = pipeline.archived_snapshots(settings.raw_dir, "fakeprices")[0]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest[0]["url"] == "https://example.test/prices.json"
+    assert json.loads((folder / "prices.json").read_bytes()) == OFFERS
+    assert len(manifest[0]["sha256"]) == 64
+
+
+def test_failing_source_keeps_last_good_data_and_says_why(settings, registry):
+    module = registry(fake_source(body=OFFERS))
+    pipeline.run(["fakeprices"], log=open(os.devnull, "w"))
+    module.state["body"] = "<html>"  # a payload that is not what it should be
+    report = pipeline.run(["fakeprices"], log=open(os.devnull, "w"))
+    assert report.failed and "expected an object" in report.failed[0].error
+    module.state["fail"] = RuntimeError("connection refused")
+    pipeline.run(["fakeprices", "seed"], log=open(os.devnull, "w"))
+    con = duckdb.connect(settings.db_path, read_only=True)
+    assert con.execute("SELECT count(*) FROM core.gpu_prices WHERE source = 'fakeprices'").fetchone() == (2,)
+    runs = con.execute("SELECT status, error FROM meta.runs WHERE source = 'fakeprices' ORDER BY finished_at").fetchall()
+    assert [r[0] for r in runs] == ["ok", "failed", "failed"]
+    assert "connection refused" in runs[-1][1]
+    assert con.execute("SELECT status FROM marts.freshness WHERE source = 'fakeprices'").fetchone() == ("fresh",)
+    assert con.execute("SELECT status FROM meta.runs WHERE source = 'seed'").fetchone() == ("ok",)
+
+
+def test_cli_run_exits_1_when_a_source_fails(settings, registry):
+    registry(fake_source(fail=RuntimeError("down")))
+    from etl.__main__ import main
+    assert main(["run", "fakeprices"]) == 1
+    assert main(["run", "seed"]) == 0
+
+
+def test_offline_rebuild_replays_the_raw_archive(settings, registry):
+    registry(fake_source(body=OFFERS))
+    pipeline.run(["fakeprices", "seed"], log=open(os.devnull, "w"))
+    before = tables(settings.db_path)
+    os.remove(settings.db_path)
+    pipeline.run(mode="offline", log=open(os.devnull, "w"))
+    assert tables(settings.db_path)["core.gpu_prices"] == before["core.gpu_prices"]
+
+
+def test_append_source_reloading_same_snapshot_is_idempotent(settings, registry):
+    registry(fake_source(body=OFFERS))
+    pipeline.run(["fakeprices"], log=open(os.devnull, "w"))
+    pipeline.run(["fakeprices"], log=open(os.devnull, "w"))
+    con = duckdb.connect(settings.db_path, read_only=True)
+    assert con.execute("SELECT count(*) FROM core.gpu_prices").fetchone() == (2,)
+
+
+def test_due_runs_only_sources_past_their_cadence(settings, registry):
+    registry(fake_source(body=OFFERS))
+    pipeline.run(["seed"], log=open(os.devnull, "w"))
+    report = pipeline.run(due=True, log=open(os.devnull, "w"))
+    assert [r.source for r in report.results] == ["fakeprices"]
+
+
+def test_second_concurrent_run_is_refused_with_a_clear_message(settings, registry):
+    with warehouse.run_lock(settings.lock_path):
+        with pytest.raises(warehouse.LockedError, match="another ETL run holds"):
+            pipeline.run(["seed"], log=open(os.devnull, "w"))
+
+
+def test_reader_keeps_working_during_publish_then_sees_new_data(settings, registry):
+    module = registry(fake_source(body=OFFERS))
+    pipeline.run(["fakeprices"], log=open(os.devnull, "w"))
+    reader = duckdb.connect(settings.db_path, read_only=True)
+    assert reader.execute("SELECT count(*) FROM core.gpu_prices").fetchone() == (2,)
+    module.state["body"] = {**OFFERS, "at": "2026-03-02T12:00:00Z"}
+    pipeline.run(["fakeprices"], log=open(os.devnull, "w"))
+    # the open reader still reads its (old, intact) file
+    assert reader.execute("SELECT count(*) FROM core.gpu_prices").fetchone() == (2,)
+    reader.close()
+    reopened = duckdb.connect(settings.db_path, read_only=True)
+    assert reopened.execute("SELECT count(*) FROM core.gpu_prices").fetchone() == (4,)
+
+
+def _published_state(db):
+    return tables(db, schemas=("core", "marts", "meta"))
+
+
+@pytest.mark.parametrize("extra_delay", [0.0, 0.05, 0.15])
+def test_killing_a_run_mid_build_leaves_the_published_warehouse_intact(settings, extra_delay):
+    env = {**os.environ, "COMPUTEWATCH_DATA_DIR": str(settings.data_dir)}
+    subprocess.run([sys.executable, "-m", "etl", "run", "--offline"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    before = _published_state(settings.db_path)
+    building = warehouse.building_path(settings.db_path)
+    proc = subprocess.Popen([sys.executable, "-m", "etl", "run", "--offline"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not building.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)  # kill only once the build file exists: mid-build, before publish
+    time.sleep(extra_delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the run finished before the kill; nothing was tested"
+    assert _published_state(settings.db_path) == before
+    # and the next run cleans up the half-built file and publishes normally
+    done = subprocess.run([sys.executable, "-m", "etl", "run", "--offline"], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert not warehouse.building_path(settings.db_path).exists()
