@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
-from etl import config
+from etl import config, pipeline
 from etl.http import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 CAPTURES = ROOT.parent / "shared" / "captures"
+APP = str(ROOT / "dashboard" / "app.py")
 
 
 @pytest.fixture
@@ -57,3 +60,32 @@ def captures() -> Path:
     if not CAPTURES.is_dir():
         pytest.skip("../shared/captures is not beside this checkout (integration data, not a feature)")
     return CAPTURES
+
+
+@pytest.fixture(scope="module")
+def seeded_db(tmp_path_factory):
+    """A warehouse built offline from the real seed, for the app tests of one module.
+
+    Tests that need more data can run more sources into it with pipeline.run(..., mode="replay").
+    """
+    data = tmp_path_factory.mktemp("appdata")
+    old = {k: os.environ.get(k) for k in ("COMPUTEWATCH_DATA_DIR", "COMPUTEWATCH_DB")}
+    os.environ["COMPUTEWATCH_DATA_DIR"] = str(data)
+    os.environ.pop("COMPUTEWATCH_DB", None)
+    pipeline.run(mode="offline", log=open(os.devnull, "w"))
+    yield str(data / "warehouse.duckdb")
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def open_page(page: str, params: dict | None = None) -> AppTest:
+    """Run the app on `page` (a file stem in dashboard/app_pages) with URL query parameters."""
+    at = AppTest.from_file(APP, default_timeout=90)
+    if page != "overview":
+        at.switch_page(f"app_pages/{page}.py")
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    return at.run()

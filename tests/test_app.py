@@ -1,38 +1,10 @@
-import os
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import pipeline, sources
+from etl import sources
+from tests.conftest import APP, open_page
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 PAGES = ["overview", "demand", "prices", "concentration", "scenarios", "sources"]
-
-
-@pytest.fixture(scope="module")
-def seeded_db(tmp_path_factory):
-    """A warehouse built from the real seed, offline, shared by the app tests of this module."""
-    data = tmp_path_factory.mktemp("appdata")
-    old = {k: os.environ.get(k) for k in ("COMPUTEWATCH_DATA_DIR", "COMPUTEWATCH_DB")}
-    os.environ["COMPUTEWATCH_DATA_DIR"] = str(data)
-    os.environ.pop("COMPUTEWATCH_DB", None)
-    pipeline.run(mode="offline", log=open(os.devnull, "w"))
-    yield str(data / "warehouse.duckdb")
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
-
-
-def open_page(page: str, params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    if page != "overview":
-        at.switch_page(f"app_pages/{page}.py")
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    return at.run()
 
 
 @pytest.mark.parametrize("page", PAGES)
