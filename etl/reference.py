@@ -10,17 +10,22 @@ from pathlib import Path
 from etl import config
 
 
-def _norm(name: str) -> str:
-    """Case, punctuation and vendor-prefix insensitive key: 'NVIDIA H100-SXM5 80GB' ~ 'h100 sxm5 80gb'."""
+def _exact(name: str) -> str:
+    """Case and punctuation insensitive key: 'H100-SXM5_80GB' ~ 'h100 sxm5 80gb'."""
     key = name.strip().lower().replace("_", " ").replace("-", " ")
-    key = re.sub(r"^(nvidia|amd|geforce|tesla|nvidia geforce|nvidia tesla)\s+", "", key)
     return re.sub(r"\s+", " ", key)
 
 
+def _norm(name: str) -> str:
+    """As _exact, and vendor-prefix insensitive: 'NVIDIA Tesla V100' ~ 'v100'."""
+    return re.sub(r"^((nvidia|amd)\s+)?((geforce|tesla|instinct)\s+)?", "", _exact(name))
+
+
 @lru_cache(maxsize=4)
-def _gpu_table(seed_dir: str) -> tuple[dict[str, str], dict[str, dict]]:
+def _gpu_table(seed_dir: str) -> tuple[dict[str, str], dict[str, str], dict[str, dict]]:
     path = Path(seed_dir) / "gpu_models.csv"
-    aliases: dict[str, str] = {}
+    exact: dict[str, str] = {}
+    loose: dict[str, str] = {}
     models: dict[str, dict] = {}
     with path.open(newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
@@ -28,8 +33,9 @@ def _gpu_table(seed_dir: str) -> tuple[dict[str, str], dict[str, dict]]:
             models[name] = row
             for spelling in [name, *row.get("aliases", "").split("|")]:
                 if spelling.strip():
-                    aliases.setdefault(_norm(spelling), name)
-    return aliases, models
+                    exact.setdefault(_exact(spelling), name)
+                    loose.setdefault(_norm(spelling), name)
+    return exact, loose, models
 
 
 @lru_cache(maxsize=4)
@@ -47,16 +53,17 @@ def canonical_gpu(name: str | None) -> str | None:
     """The canonical model name for any spelling a source uses; unknown names come back as given."""
     if name is None:
         return None
-    aliases, _ = _gpu_table(_seed_dir())
-    return aliases.get(_norm(name), name.strip())
+    exact, loose, _ = _gpu_table(_seed_dir())
+    # An exact spelling wins over a prefix-stripped one: "NVIDIA A100" (40GB) is not "A100" (80GB).
+    return exact.get(_exact(name)) or loose.get(_norm(name)) or name.strip()
 
 
 def is_known_gpu(name: str | None) -> bool:
-    return name is not None and name in _gpu_table(_seed_dir())[1]
+    return name is not None and name in _gpu_table(_seed_dir())[2]
 
 
 def gpu_models() -> dict[str, dict]:
-    return dict(_gpu_table(_seed_dir())[1])
+    return dict(_gpu_table(_seed_dir())[2])
 
 
 def provider_key(name: str) -> str:

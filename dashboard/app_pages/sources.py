@@ -31,8 +31,8 @@ with tab_sources:
     table = shown.assign(
         last_ok=shown["last_ok_at"].dt.strftime("%Y-%m-%d %H:%M").fillna("never"),
         cadence=shown["cadence_hours"].map(lambda h: f"{h / 24:g} d" if h >= 48 else f"{h} h"),
-    )[["source", "title", "producer", "segment", "licence", "licence_url", "citation", "url", "cadence",
-       "last_ok", "rows_loaded", "rows_rejected", "status", "last_status", "last_error"]]
+    )[["source", "status", "last_ok", "rows_loaded", "rows_rejected", "last_status", "last_error", "cadence",
+       "segment", "title", "producer", "licence", "licence_url", "citation", "url"]]
     st.dataframe(
         table, hide_index=True, width="stretch",
         column_config={

@@ -79,6 +79,7 @@ def stacked_bars(df: pd.DataFrame, *, x: str, y: str, stack: str, title: str | N
         fig.add_trace(go.Bar(x=part[x], y=part[y], name=str(name), marker_color=color_for(str(name), i),
                              hovertemplate=f"%{{y:,.4g}}<extra>{name}</extra>"))
     fig.update_layout(barmode="stack")
+    fig.update_xaxes(categoryorder="array", categoryarray=sorted(df[x].unique()))
     return style(fig, title=title, y_title=y_title)
 
 

@@ -1,0 +1,148 @@
+"""RunPod GPU list prices per GPU-hour: Secure Cloud, Community Cloud and spot bids (GraphQL gpuTypes)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from etl import reference
+from etl.http import FetchError
+from etl.provenance import License, Payload, Source
+
+URL = "https://api.runpod.io/graphql"
+KEY_VAR = "RUNPOD_API_KEY"
+
+QUERY = """
+query GpuTypes {
+  gpuTypes {
+    id
+    displayName
+    manufacturer
+    memoryInGb
+    secureCloud
+    communityCloud
+    securePrice
+    communityPrice
+    lowestPrice(input: {gpuCount: 1}) {
+      uninterruptablePrice
+      minimumBidPrice
+      stockStatus
+    }
+  }
+}
+""".strip()
+
+SOURCE = Source(
+    name="runpod",
+    title="RunPod GPU prices (GraphQL gpuTypes)",
+    producer="RunPod",
+    url_main="https://www.runpod.io/pricing",
+    url_download=(URL,),
+    license=License(
+        "No licence stated; factual price data, terms of service at https://www.runpod.io/legal/terms-of-service",
+        "https://www.runpod.io/legal/terms-of-service",
+    ),
+    citation="RunPod (2026). GraphQL API, gpuTypes { securePrice communityPrice lowestPrice }. "
+    "https://api.runpod.io/graphql",
+    cadence_hours=24,
+    segment="neocloud",
+    tables=("gpu_prices",),
+    description=(
+        "Per-GPU-hour list prices of every RunPod GPU type: Secure Cloud (RunPod's own data centres; "
+        "price_type 'on_demand', region 'secure'), Community Cloud (third-party hosts; price_type "
+        "'community', region 'community') and the lowest spot bid for one GPU (lowestPrice"
+        "(gpuCount: 1).minimumBidPrice; price_type 'spot', no region). Prices are already per GPU "
+        "(gpu_count 1). A price of 0 or null means the type is not offered in that cloud and gives "
+        "no row. Keyless by default (as gpuhunt's hourly CI calls it); RUNPOD_API_KEY, when set, is "
+        "sent as a Bearer header (never in the URL, which is archived). GraphQL errors inside an "
+        "HTTP 200 fail the run."
+    ),
+    load="append",
+    captures=(),
+    needs_key=KEY_VAR,
+)
+
+
+def _errors(doc) -> str | None:
+    if isinstance(doc, dict) and doc.get("errors"):
+        errors = doc["errors"] if isinstance(doc["errors"], list) else [doc["errors"]]
+        messages = [e.get("message", str(e)) if isinstance(e, dict) else str(e) for e in errors]
+        return "; ".join(messages)[:500]
+    return None
+
+
+def fetch(client) -> list[Payload]:
+    headers = {"Content-Type": "application/json"}
+    key = client.api_key(KEY_VAR)
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    payload = client.request(URL, method="POST", json={"query": QUERY}, headers=headers,
+                             name="gpu-types.json")
+    try:
+        doc = json.loads(payload.body)
+    except ValueError as exc:
+        raise FetchError(f"RunPod GraphQL answer is not JSON: {exc}") from None
+    errors = _errors(doc)
+    if errors:
+        raise FetchError(f"RunPod GraphQL errors: {errors}")
+    return [payload]
+
+
+def _price(value):
+    """Positive price as float; None for absent/zero (not offered); raw value if unparsable."""
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return number if number != 0 else None
+
+
+def _model(gpu: dict) -> str:
+    for spelling in (gpu.get("displayName"), gpu.get("id")):
+        if spelling and reference.is_known_gpu(reference.canonical_gpu(spelling)):
+            return reference.canonical_gpu(spelling)
+    return reference.canonical_gpu(gpu.get("displayName") or gpu.get("id"))
+
+
+def parse(payload: Payload) -> Iterator[dict]:
+    try:
+        doc = json.loads(payload.body)
+    except ValueError as exc:
+        raise ValueError(f"runpod: payload is not JSON: {exc}") from None
+    errors = _errors(doc)
+    if errors:
+        raise ValueError(f"runpod: GraphQL errors: {errors}")
+    gpu_types = ((doc.get("data") or {}) if isinstance(doc, dict) else {}).get("gpuTypes")
+    if not isinstance(gpu_types, list):
+        raise ValueError("runpod: expected {'data': {'gpuTypes': [...]}}")
+    for gpu in gpu_types:
+        if not isinstance(gpu, dict) or "id" not in gpu:
+            raise ValueError(f"runpod: gpuType without id: {str(gpu)[:80]}")
+        if gpu["id"] == "unknown":
+            continue
+        lowest = gpu.get("lowestPrice") or {}
+        stock = lowest.get("stockStatus")
+        offers = [
+            ("on_demand", "secure", _price(gpu.get("securePrice"))),
+            ("community", "community", _price(gpu.get("communityPrice"))),
+            ("spot", None, _price(lowest.get("minimumBidPrice"))),
+        ]
+        for price_type, region, price in offers:
+            if price is None:
+                continue
+            yield {
+                "table": "gpu_prices",
+                "observed_at": payload.fetched_at,
+                "provider": "runpod",
+                "segment": "neocloud",
+                "gpu_model": _model(gpu),
+                "gpu_model_raw": gpu.get("displayName") or gpu["id"],
+                "gpu_count": 1,
+                "price_usd_per_gpu_hour": price,
+                "price_type": price_type,
+                "region": region,
+                "offer_id": gpu["id"],
+                "note": f"stock {stock}" if stock else None,
+            }

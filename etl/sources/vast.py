@@ -1,0 +1,197 @@
+"""Vast.ai marketplace offers: one search per GPU model -> a price per offer and the machines behind them.
+
+Endpoint (SOURCES.md B2): `GET https://console.vast.ai/api/v0/bundles/?q=<json>`, the keyless query
+the ccir-index collector runs daily (its archives are the captures this parser is tested on):
+`{"gpu_name": {"eq": NAME}, "rentable": {"eq": true}}`, ordered by `dph_total`. `rented` is not
+sent: the vast-ai/docs OpenAPI says the server drops that key, so the answer holds rented and
+unrented offers alike and each offer carries its own `rented` flag. `limit` is set explicitly
+(results stop at 64 without it) and `type` is left at the server default (on-demand prices).
+
+Search is limited to 10 requests a minute per IP (`x-rate-limit` in the docs; a 429 carries no
+Retry-After), so SOURCE.rate_limit_per_minute = 10 and the pipeline spaces the queries 6 s apart.
+An optional `VAST_API_KEY` is sent as a Bearer token; every known production caller runs keyless.
+
+Rows:
+- `gpu_prices`: one per offer. price_usd_per_gpu_hour = dph_total / num_gpus (`dph_total` is the
+  whole offer's $/h including the default storage allocation); price_type "bid" when the offer says
+  `is_bid`, else "on_demand"; reliability = `reliability2` (what ccir uses), else `reliability`;
+  region = the ISO country code at the end of `geolocation` ("Montana, US" -> "US").
+- `supply`: one per machine (`machine_id`) in a payload: gpus_total = num_gpus of its largest offer
+  (a machine is listed once per slice it rents out: 1, 2, 4 and 8 GPUs of the same box), gpus_in_use =
+  that many if the offer is rented, else 0. Results are capped by `limit`, so these counts are a
+  sample of the marketplace, not a census.
+
+Every payload of one run is stamped with the same `fetched_at`, so a run is one snapshot
+(`observed_at`) across all GPU models; captured files are dated by their path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Iterator
+
+from etl import reference
+from etl.provenance import License, Payload, Source, utcnow
+
+SEARCH_URL = "https://console.vast.ai/api/v0/bundles/"
+LIMIT = 1000  # per GPU model; the server returns 64 offers when no limit is given
+
+# Vast's own gpu_name spellings (the `eq` filter is exact). "A100 SXM4", not "A100 SXM":
+# the ccir collector queried "A100 SXM" and got 0 offers on every captured day.
+GPU_NAMES = (
+    "H100 SXM", "H100 PCIE", "H100 NVL", "H200", "H200 NVL", "B200",
+    "A100 SXM4", "A100 PCIE", "L40S", "RTX 4090", "RTX 5090", "RTX 3090", "RTX A6000", "Tesla V100",
+)
+
+SOURCE = Source(
+    name="vast",
+    title="Vast.ai marketplace GPU offers",
+    producer="Vast.ai",
+    url_main="https://vast.ai/",
+    url_download=(SEARCH_URL,),
+    license=License("Vast.ai Terms of Service (no open data licence stated)", "https://vast.ai/"),
+    citation="Vast.ai (2026). GPU rental offers from the public offer-search API "
+    "(console.vast.ai/api/v0/bundles/), one query per GPU model, retrieved by ComputeWatch.",
+    cadence_hours=6,
+    segment="marketplace",
+    tables=("gpu_prices", "supply"),
+    description="Every listed offer for the main data-centre and consumer GPU models, rented and "
+    "unrented, all geographies: USD per GPU-hour = dph_total / num_gpus, plus host and machine ids "
+    "for supplier concentration. A live snapshot (no history); capped at "
+    f"{LIMIT} offers per model.",
+    load="append",
+    captures=("vast/*/*_*.json",),  # the per-model files, never collection.meta.json
+    needs_key="VAST_API_KEY",
+    rate_limit_per_minute=10,
+)
+
+PROVIDER = "vast"
+NETWORK = "Vast.ai"
+
+
+def slug(gpu_name: str) -> str:
+    """'H100 SXM' -> 'h100-sxm': the payload's file name, as in the captures."""
+    return re.sub(r"[^a-z0-9]+", "-", gpu_name.lower()).strip("-")
+
+
+def query(gpu_name: str) -> dict:
+    """The search filter for one GPU model (ccir's query plus an explicit limit and order)."""
+    return {
+        "gpu_name": {"eq": gpu_name},
+        "rentable": {"eq": True},
+        "order": [["dph_total", "asc"]],
+        "limit": LIMIT,
+    }
+
+
+def fetch(client) -> list[Payload]:
+    """One search per GPU model; the client's throttle keeps to 10 searches a minute."""
+    key = client.api_key("VAST_API_KEY")
+    headers = {"Authorization": f"Bearer {key}"} if key else None
+    stamp = utcnow()
+    payloads = []
+    for gpu_name in GPU_NAMES:
+        payload = client.request(
+            SEARCH_URL,
+            params={"q": json.dumps(query(gpu_name), separators=(",", ":")), "order": "dph_total"},
+            headers=headers,
+            name=f"{slug(gpu_name)}.json",
+        )
+        payloads.append(dataclasses.replace(payload, fetched_at=stamp))
+    return payloads
+
+
+def country_code(geolocation: str | None) -> str | None:
+    """'France, FR' -> 'FR'; ', US' -> 'US'; 'US' -> 'US'; anything else -> None."""
+    if not geolocation:
+        return None
+    tail = str(geolocation).rsplit(",", 1)[-1].strip()
+    return tail.upper() if re.fullmatch(r"[A-Za-z]{2}", tail) else None
+
+
+def gpu_model(gpu_name: str | None, gpu_ram_mb) -> str | None:
+    """Canonical model of an offer; the memory decides where the name alone does not.
+
+    'A100 PCIE' is sold with 40 GB and 80 GB (both appear in the captures), so the name with its
+    memory ('A100 PCIE 40GB') is tried first and the bare name only when that spelling is unknown.
+    """
+    if gpu_name and isinstance(gpu_ram_mb, int | float) and gpu_ram_mb > 0:
+        sized = reference.canonical_gpu(f"{gpu_name} {round(gpu_ram_mb / 1024)}GB")
+        if reference.is_known_gpu(sized):
+            return sized
+    return reference.canonical_gpu(gpu_name)
+
+
+def _id(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _offers(payload: Payload) -> list[dict]:
+    try:
+        doc = json.loads(payload.body)
+    except ValueError as exc:
+        raise ValueError(f"vast: {payload.name} is not JSON ({exc})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("offers"), list):
+        shape = sorted(doc)[:5] if isinstance(doc, dict) else type(doc).__name__
+        detail = f": {doc.get('msg') or doc.get('error')}" if isinstance(doc, dict) and "error" in doc else ""
+        raise ValueError(f"vast: expected {{'offers': [...]}} in {payload.name}, got {shape}{detail}")
+    return doc["offers"]
+
+
+def parse(payload: Payload) -> Iterator[dict]:
+    """One gpu_prices row per offer, then one supply row per machine seen in this payload."""
+    observed = payload.fetched_at
+    canonical: dict[tuple, str | None] = {}
+    machines: dict[str, dict] = {}
+    for offer in _offers(payload):
+        raw = offer.get("gpu_name")
+        key = (raw, offer.get("gpu_ram"))
+        if key not in canonical:
+            canonical[key] = gpu_model(*key)
+        model = canonical[key]
+        n = offer.get("num_gpus")
+        dph = offer.get("dph_total")
+        price = dph / n if isinstance(n, int | float) and n > 0 and isinstance(dph, int | float) else None
+        rented = bool(offer.get("rented"))
+        region = country_code(offer.get("geolocation"))
+        reliability = offer.get("reliability2")
+        if reliability is None:
+            reliability = offer.get("reliability")
+        yield {
+            "table": "gpu_prices",
+            "observed_at": observed,
+            "provider": PROVIDER,
+            "segment": "marketplace",
+            "gpu_model": model,
+            "gpu_model_raw": raw,
+            "gpu_count": n,
+            "price_usd_per_gpu_hour": price,
+            "price_type": "bid" if offer.get("is_bid") else "on_demand",
+            "region": region,
+            "offer_id": _id(offer.get("id")),
+            "host_id": _id(offer.get("host_id")),
+            "machine_id": _id(offer.get("machine_id")),
+            "geolocation": offer.get("geolocation"),
+            "rented": rented,
+            "reliability": reliability,
+        }
+        machine = _id(offer.get("machine_id")) or f"offer:{offer.get('id')}"
+        count = n if isinstance(n, int | float) and n > 0 else 0
+        known = machines.get(machine)
+        if known is None or count > known["gpus_total"]:
+            machines[machine] = {
+                "table": "supply",
+                "observed_at": observed,
+                "network": NETWORK,
+                "segment": "marketplace",
+                "gpu_model": model,
+                "gpu_model_raw": raw,
+                "gpus_total": count,
+                "gpus_in_use": count if rented else 0,
+                "host_id": _id(offer.get("host_id")),
+                "region": region,
+                "note": f"machine {machine}",
+            }
+    yield from machines.values()

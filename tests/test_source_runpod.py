@@ -1,0 +1,124 @@
+"""runpod: GraphQL gpuTypes parser (secure / community / spot), optional key, retries, GraphQL errors."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+import responses
+
+from etl import warehouse
+from etl.http import FetchError
+from etl.provenance import Payload
+from etl.sources import runpod as src
+from tests.conftest import RecordingClient
+
+AT = datetime(2026, 3, 3, 15, 30, tzinfo=UTC)
+
+GPU_MODELS = """gpu_model,aliases
+H100 SXM,H100 80GB HBM3
+A100 80GB,A100 SXM|A100-SXM4-80GB
+RTX 4090,GeForce RTX 4090
+"""
+PROVIDERS = "provider,segment\nrunpod,neocloud\n"
+
+
+@pytest.fixture(autouse=True)
+def seed(tmp_path, monkeypatch):
+    folder = tmp_path / "seed"
+    folder.mkdir()
+    (folder / "gpu_models.csv").write_text(GPU_MODELS, encoding="utf-8")
+    (folder / "providers.csv").write_text(PROVIDERS, encoding="utf-8")
+    monkeypatch.setenv("COMPUTEWATCH_SEED_DIR", str(folder))
+
+
+def parsed(fixture_path):
+    path = fixture_path("runpod.json")
+    return list(src.parse(Payload(path.read_bytes(), src.URL, AT, "gpu-types.json")))
+
+
+def test_parse_secure_community_and_spot(fixture_path):
+    rows = parsed(fixture_path)
+    got = [(r["offer_id"], r["gpu_model"], r["price_type"], r["region"], r["price_usd_per_gpu_hour"]) for r in rows]
+    assert got == [
+        ("NVIDIA H100 80GB HBM3", "H100 SXM", "on_demand", "secure", 2.69),
+        ("NVIDIA H100 80GB HBM3", "H100 SXM", "community", "community", 2.69),
+        ("NVIDIA H100 80GB HBM3", "H100 SXM", "spot", None, 1.75),
+        ("NVIDIA A100-SXM4-80GB", "A100 80GB", "on_demand", "secure", 1.49),
+        ("NVIDIA A100-SXM4-80GB", "A100 80GB", "community", "community", 1.39),
+        ("NVIDIA GeForce RTX 4090", "RTX 4090", "community", "community", 0.34),
+        ("NVIDIA GeForce RTX 4090", "RTX 4090", "spot", None, 0.2),
+        # not in the reference table: kept under its own name, never dropped
+        ("AMD Instinct MI300X OAM", "MI300X", "on_demand", "secure", 2.49),
+    ]
+    assert all(r["gpu_count"] == 1 and r["provider"] == "runpod" and r["segment"] == "neocloud" for r in rows)
+    assert rows[0]["gpu_model_raw"] == "H100 SXM" and rows[0]["note"] == "stock High"
+    assert rows[-1]["note"] is None
+
+
+def test_rows_validate_without_rejects(fixture_path):
+    data = warehouse.validate("runpod", parsed(fixture_path), default_segment="neocloud")
+    assert data.rejects == []
+    assert len(data.rows["gpu_prices"]) == 8
+
+
+def test_graphql_errors_in_a_200_are_a_clear_value_error():
+    body = json.dumps({"errors": [{"message": "Cannot query field \"securePrice\" on type \"GpuType\"."}],
+                       "data": None}).encode()
+    with pytest.raises(ValueError, match='GraphQL errors: Cannot query field "securePrice"'):
+        list(src.parse(Payload(body, src.URL, AT)))
+
+
+@pytest.mark.parametrize("body, match", [
+    (b'{"data": {}}', "gpuTypes"),
+    (b'{"data": {"gpuTypes": [{"displayName": "H100"}]}}', "without id"),
+    (b"[]", "gpuTypes"),
+])
+def test_malformed_payloads_raise_value_error(body, match):
+    with pytest.raises(ValueError, match=match):
+        list(src.parse(Payload(body, "x", AT)))
+
+
+@responses.activate
+def test_fetch_posts_the_query_keyless_and_retries_a_429(client, fixture_path):
+    responses.post(src.URL, status=429, headers={"Retry-After": "4"})
+    responses.post(src.URL, body=fixture_path("runpod.json").read_bytes(), content_type="application/json")
+    payloads = src.fetch(client)
+    assert client.slept == [4.0]
+    assert len(responses.calls) == 2
+    sent = responses.calls[1].request
+    assert json.loads(sent.body)["query"].startswith("query GpuTypes")
+    assert "lowestPrice(input: {gpuCount: 1})" in json.loads(sent.body)["query"]
+    assert "Authorization" not in sent.headers
+    assert [p.name for p in payloads] == ["gpu-types.json"]
+
+
+@responses.activate
+def test_fetch_sends_the_optional_key_as_a_bearer_header_not_in_the_url(monkeypatch, settings, fixture_path):
+    monkeypatch.setenv("RUNPOD_API_KEY", "rp-secret")
+    client = RecordingClient()
+    responses.post(src.URL, body=fixture_path("runpod.json").read_bytes(), content_type="application/json")
+    payloads = src.fetch(client)
+    assert responses.calls[0].request.headers["Authorization"] == "Bearer rp-secret"
+    assert "rp-secret" not in payloads[0].url
+
+
+@responses.activate
+def test_fetch_fails_clearly_on_graphql_errors(client):
+    responses.post(src.URL, json={"errors": [{"message": "Too many requests, slow down"}]})
+    with pytest.raises(FetchError, match="RunPod GraphQL errors: Too many requests"):
+        src.fetch(client)
+
+
+@responses.activate
+def test_fetch_html_instead_of_json_is_a_fetch_error(client):
+    responses.post(src.URL, body="<html>Bad gateway</html>", content_type="text/html")
+    with pytest.raises(FetchError, match="expected JSON, got HTML"):
+        src.fetch(client)
+
+
+@responses.activate
+def test_fetch_gives_up_after_repeated_502s(client):
+    for _ in range(5):
+        responses.post(src.URL, status=502)
+    with pytest.raises(FetchError, match="gave up after 5 attempts: HTTP 502"):
+        src.fetch(client)
