@@ -37,6 +37,7 @@ API_KEY_VARS = {
     "RUNPOD_API_KEY": "runpod",
     "GRAPH_API_KEY": "livepeer",
     "IONET_API_KEY": "ionet",
+    "HF_TOKEN": "huggingface",
 }
 
 
