@@ -16,8 +16,10 @@ SEGMENT_COLORS = {
 }
 BLOCK_COLORS = {"centralised": "#1f4e9c", "decentralised": "#d95f02"}
 NEUTRAL = "#6b7280"
-SERIES = ["#1f4e9c", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666",
-          "#5b8fd6", "#f2a541"]
+# Other series (companies, indicators) never use the segment blues and oranges, so colour always
+# means the same thing: blue = centralised, orange = decentralised.
+SERIES = ["#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666", "#17becf", "#8c564b",
+          "#bcbd22", "#9467bd"]
 FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
 
 

@@ -1,0 +1,51 @@
+"""Browser timings: seconds from navigation to a fully drawn page, per page, in headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from etl import pipeline  # noqa: E402
+from tests.browser import chromium_available, launch, serve, wait_rendered  # noqa: E402
+
+CAPTURES = ROOT.parent / "shared" / "captures"
+PAGES = ["", "demand", "prices", "concentration", "scenarios", "sources"]
+RUNS = 3
+
+
+def main() -> None:
+    if not chromium_available():
+        sys.exit("needs Debian chromium at /usr/bin/chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["COMPUTEWATCH_DATA_DIR"] = tmp
+        pipeline.run(mode="offline", log=open(os.devnull, "w"))
+        if CAPTURES.is_dir():
+            pipeline.run(mode="replay", replay_dir=CAPTURES, log=open(os.devnull, "w"))
+        with serve({"COMPUTEWATCH_DATA_DIR": tmp}) as base, sync_playwright() as p:
+            browser = launch(p)
+            print(f"{'page':<15} {'first (cold) s':>14} {'median warm s':>14} {'charts':>7}")
+            for path in PAGES:
+                times, charts = [], 0
+                for _ in range(RUNS):
+                    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+                    t0 = time.perf_counter()
+                    page.goto(f"{base}/{path}")
+                    wait_rendered(page)
+                    charts = page.locator(".js-plotly-plot").count()
+                    times.append(time.perf_counter() - t0 - 1.5)  # minus wait_rendered's fixed settle time
+                    page.close()
+                print(f"{path or 'overview':<15} {times[0]:>14.2f} {statistics.median(times[1:]):>14.2f} {charts:>7}")
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()
