@@ -45,6 +45,22 @@ def client(settings) -> RecordingClient:
 
 
 @pytest.fixture
+def mini_seed(tmp_path, monkeypatch):
+    """Point the reference tables at a small hand-written seed, so a parser test does not depend on
+    the evolving data/seed: mini_seed(gpu_models_csv, providers_csv) -> the folder."""
+
+    def make(gpu_models: str, providers: str) -> Path:
+        folder = tmp_path / "seed"
+        folder.mkdir(exist_ok=True)
+        (folder / "gpu_models.csv").write_text(gpu_models, encoding="utf-8")
+        (folder / "providers.csv").write_text(providers, encoding="utf-8")
+        monkeypatch.setenv("COMPUTEWATCH_SEED_DIR", str(folder))
+        return folder
+
+    return make
+
+
+@pytest.fixture
 def fixture_path():
     def path(name: str) -> Path:
         found = FIXTURES / name

@@ -26,14 +26,8 @@ PROVIDERS = "provider,segment\nazure,hyperscaler\n"
 
 
 @pytest.fixture(autouse=True)
-def seed(tmp_path, monkeypatch):
-    """A small reference table, so canonical names do not depend on the evolving data/seed."""
-    folder = tmp_path / "seed"
-    folder.mkdir()
-    (folder / "gpu_models.csv").write_text(GPU_MODELS, encoding="utf-8")
-    (folder / "providers.csv").write_text(PROVIDERS, encoding="utf-8")
-    monkeypatch.setenv("COMPUTEWATCH_SEED_DIR", str(folder))
-    return folder
+def seed(mini_seed):
+    return mini_seed(GPU_MODELS, PROVIDERS)
 
 
 def payload_of(path, url="https://prices.azure.com/api/retail/prices") -> Payload:

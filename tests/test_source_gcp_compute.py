@@ -22,12 +22,8 @@ PROVIDERS = "provider,segment\ngcp,hyperscaler\n"
 
 
 @pytest.fixture(autouse=True)
-def seed(tmp_path, monkeypatch):
-    folder = tmp_path / "seed"
-    folder.mkdir()
-    (folder / "gpu_models.csv").write_text(GPU_MODELS, encoding="utf-8")
-    (folder / "providers.csv").write_text(PROVIDERS, encoding="utf-8")
-    monkeypatch.setenv("COMPUTEWATCH_SEED_DIR", str(folder))
+def seed(mini_seed):
+    return mini_seed(GPU_MODELS, PROVIDERS)
 
 
 def parsed(fixture_path):
