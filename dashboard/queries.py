@@ -30,15 +30,23 @@ def snapshot_key() -> tuple | None:
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connect(path: str, key: tuple) -> duckdb.DuckDBPyConnection:
-    # Keyed by the file identity: after a publish the next query opens the new file, while
-    # sessions still holding the old connection keep reading the old, intact file.
-    return duckdb.connect(path, read_only=True)
+    """A read-only connection to the published file with identity `key`.
+
+    Keyed by the file identity, so after a publish the next query opens the new file while
+    sessions still holding the old connection keep reading the old, intact one. The file is
+    ATTACHed to a fresh in-memory database because duckdb.connect(path) would hand back the
+    already-open instance of the old file from DuckDB's per-path instance cache.
+    """
+    con = duckdb.connect(":memory:")
+    con.execute("ATTACH ? AS warehouse (READ_ONLY)", [path])
+    return con
 
 
 @st.cache_data(ttl=3600, max_entries=512, show_spinner=False)
 def _run(sql: str, params: tuple, key: tuple) -> pd.DataFrame:
     cursor = _connect(key[0], key).cursor()  # a cursor per query: DuckDB connections are not thread-safe
     try:
+        cursor.execute("USE warehouse")
         return cursor.execute(sql, list(params)).df()
     finally:
         cursor.close()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import fnmatch
 import json
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
@@ -81,8 +83,15 @@ def replay_payloads(module: ModuleType, replay_dir: Path) -> list[Payload]:
     files: list[Path] = []
     for pattern in module.SOURCE.captures:
         files.extend(sorted(p for p in replay_dir.glob(pattern) if p.is_file()))
-    return [Payload.from_file(path, url=f"replay:{path.relative_to(replay_dir)}")
-            for path in dict.fromkeys(files)]
+    payloads = []
+    for path in dict.fromkeys(files):
+        relative = path.relative_to(replay_dir).as_posix()
+        payload = Payload.from_file(path, url=f"replay:{relative}")
+        for pattern, day in module.SOURCE.capture_dates:
+            if fnmatch.fnmatch(relative, pattern):
+                payload = dataclasses.replace(payload, fetched_at=datetime.fromisoformat(day).replace(tzinfo=UTC))
+        payloads.append(payload)
+    return payloads
 
 
 # --------------------------------------------------------------------------- one source

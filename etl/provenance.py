@@ -28,6 +28,8 @@ class Source:
     "append" (each run adds a snapshot: live offers, daily history; rows of the same
     observed_at are replaced, so re-loading a payload is idempotent).
     captures: glob patterns, relative to a replay directory, of files this source parses.
+    capture_dates: (glob, ISO date) pairs giving when undated captures were taken (their
+    provenance says so); a replayed file is otherwise dated by a date in its path, else its mtime.
     """
 
     name: str
@@ -43,6 +45,7 @@ class Source:
     description: str = ""
     load: str = "replace"
     captures: tuple[str, ...] = ()
+    capture_dates: tuple[tuple[str, str], ...] = ()
     needs_key: str | None = None  # env var of an optional/required key (see config.API_KEY_VARS)
     rate_limit_per_minute: float | None = None
 

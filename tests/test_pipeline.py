@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import os
 import signal
@@ -5,6 +6,7 @@ import subprocess
 import sys
 import time
 import types
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -201,3 +203,18 @@ def test_killing_a_run_mid_build_leaves_the_published_warehouse_intact(settings,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert not warehouse.building_path(settings.db_path).exists()
+
+
+def test_replayed_files_are_dated_by_path_then_declared_capture_date_then_mtime(tmp_path):
+    (tmp_path / "prov" / "2026-02-27").mkdir(parents=True)
+    (tmp_path / "prov" / "2026-02-27" / "a.json").write_text("{}")
+    (tmp_path / "prov" / "undated.json").write_text("{}")
+    (tmp_path / "prov" / "other.json").write_text("{}")
+    module = fake_source()
+    module.SOURCE = dataclasses.replace(module.SOURCE, captures=("prov/**/*.json",),
+                                        capture_dates=(("prov/undated.json", "2025-09-17"),))
+    dated = {p.name: p.fetched_at for p in pipeline.replay_payloads(module, tmp_path)}
+    assert dated["a.json"].date().isoformat() == "2026-02-27"
+    assert dated["undated.json"].date().isoformat() == "2025-09-17"
+    assert dated["other.json"].date() == datetime.fromtimestamp(
+        (tmp_path / "prov" / "other.json").stat().st_mtime, UTC).date()

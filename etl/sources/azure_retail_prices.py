@@ -99,6 +99,7 @@ SOURCE = Source(
     ),
     load="append",
     captures=("azure/*.json",),
+    capture_dates=(("azure/*.json", "2026-09-16"),),  # captures/PROVENANCE.md
 )
 
 

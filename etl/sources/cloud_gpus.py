@@ -61,6 +61,8 @@ SOURCE = Source(
     "after 2025-09-17.",
     load="append",
     captures=("cloud_gpus/cloud_gpu.json", "cloud_gpus/price_changes.csv"),
+    # the repository was archived; its last commit (the captured HEAD) is of 2025-09-17
+    capture_dates=(("cloud_gpus/*", "2025-09-17"),),
 )
 
 # Names a provider carried over the years -> the name it has in the current table (one key each).

@@ -63,6 +63,7 @@ SOURCE = Source(
     ),
     load="replace",
     captures=("epoch/gpu_clusters.csv",),
+    capture_dates=(("epoch/*", "2025-11-01"),),  # the captured Epoch snapshot
     rate_limit_per_minute=30,
 )
 

@@ -51,6 +51,7 @@ SOURCE = Source(
     ),
     load="replace",
     captures=("epoch/ml_hardware.csv",),
+    capture_dates=(("epoch/*", "2025-11-01"),),  # the captured Epoch snapshot
 )
 
 

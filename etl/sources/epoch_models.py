@@ -40,6 +40,7 @@ SOURCE = Source(
     ),
     load="replace",
     captures=("epoch/notable_ai_models.csv",),
+    capture_dates=(("epoch/*", "2025-11-01"),),  # the captured Epoch snapshot
     rate_limit_per_minute=30,
 )
 

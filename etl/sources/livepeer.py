@@ -49,6 +49,7 @@ SOURCE = Source(
     ),
     load="append",
     captures=("livepeer/historical-usage.ts",),
+    capture_dates=(("livepeer/*", "2023-08-20"),),  # the series' last day
     rate_limit_per_minute=30,
 )
 

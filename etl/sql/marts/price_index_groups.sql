@@ -1,0 +1,35 @@
+-- marts.price_index_groups: the daily price index at every level the GPU prices page filters on.
+-- One row per day x gpu_model x block x segment x price_type x region, where segment, price_type and
+-- region may each be 'all' (pooled over every value: GROUP BY CUBE). USD per GPU-hour: n observations,
+-- p25 / median / p75 across every offer and list price seen that day (the definition of
+-- marts.price_index, whose rows are the region = 'all' rows with a segment and a price_type here).
+-- block: centralised (hyperscaler, neocloud) or decentralised (marketplace, depin); a NULL or blank
+-- region is 'unspecified'.
+CREATE OR REPLACE TABLE marts.price_index_groups AS
+WITH obs AS (
+    SELECT CAST(observed_at AS DATE) AS day,
+           gpu_model,
+           CASE WHEN segment IN ('hyperscaler', 'neocloud') THEN 'centralised' ELSE 'decentralised' END AS block,
+           segment,
+           price_type,
+           coalesce(nullif(trim(region), ''), 'unspecified') AS region,
+           provider,
+           source,
+           price_usd_per_gpu_hour AS price
+    FROM core.gpu_prices
+)
+SELECT day,
+       gpu_model,
+       block,
+       coalesce(segment, 'all') AS segment,
+       coalesce(price_type, 'all') AS price_type,
+       coalesce(region, 'all') AS region,
+       count(*) AS n,
+       count(DISTINCT provider) AS n_providers,
+       quantile_cont(price, 0.25) AS p25,
+       median(price) AS median,
+       quantile_cont(price, 0.75) AS p75,
+       string_agg(DISTINCT source, ', ' ORDER BY source) AS sources
+FROM obs
+GROUP BY day, gpu_model, block, CUBE (segment, price_type, region)
+ORDER BY day, gpu_model, block, segment, price_type, region;
