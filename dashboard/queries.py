@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -64,7 +64,7 @@ def sql(text: str, params: tuple | list = ()) -> pd.DataFrame:
     return _run(text, tuple(params), key)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _sql_file(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 

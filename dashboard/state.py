@@ -62,7 +62,9 @@ def finish(slot) -> None:
             continue
         if not _same(raw, st.session_state[key]):
             shown = ",".join(raw)
+            value = st.session_state[key]
+            used = ", ".join(_serialise(value)) if isinstance(value, list | tuple | set) else _serialise(value)[0]
             messages.append(f"Ignored URL value `{key}={shown}` (not a valid choice); using "
-                            f"`{', '.join(_serialise(st.session_state[key])) or 'the default'}` instead.")
+                            f"`{used or 'the default'}` instead.")
     if messages:
         slot.warning("  \n".join(dict.fromkeys(messages)), icon=":material/link_off:")

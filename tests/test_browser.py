@@ -8,7 +8,7 @@ pytestmark = [
 ]
 PAGES = {"": "ComputeWatch", "demand": "Demand", "prices": "GPU prices", "concentration": "concentration",
          "scenarios": "pass-through", "sources": "Data & sources"}
-CHART_PAGES = {"", "demand", "prices", "concentration"}
+CHART_PAGES = {"", "demand", "prices", "concentration", "scenarios"}
 
 
 @pytest.fixture(scope="module")

@@ -42,10 +42,12 @@ def style(fig: go.Figure, *, title: str | None = None, y_title: str | None = Non
     """The house layout: white background, light grid, legend on top, readable titles."""
     fig.update_layout(
         template="plotly_white",
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}} if title else None,
+        # title at the very top of the figure, legend in its own row between title and plot
+        title={"text": title, "x": 0, "xanchor": "left", "y": 0.99, "yanchor": "top", "yref": "container",
+               "font": {"size": 16}} if title else None,
         font={"family": FONT, "size": 13},
         height=height,
-        margin={"l": 60, "r": 20, "t": 60 if title else 30, "b": 50},
+        margin={"l": 60, "r": 20, "t": 90 if title else 40, "b": 50},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": legend_title},
         hovermode="x unified",
     )
