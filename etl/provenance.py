@@ -30,6 +30,8 @@ class Source:
     captures: glob patterns, relative to a replay directory, of files this source parses.
     capture_dates: (glob, ISO date) pairs giving when undated captures were taken (their
     provenance says so); a replayed file is otherwise dated by a date in its path, else its mtime.
+    prices_persist: the source records list prices when they change (not snapshots of every
+    current offer), so a price stays in force until its next change (marts.gpu_price_panel).
     """
 
     name: str
@@ -46,6 +48,7 @@ class Source:
     load: str = "replace"
     captures: tuple[str, ...] = ()
     capture_dates: tuple[tuple[str, str], ...] = ()
+    prices_persist: bool = False
     needs_key: str | None = None  # env var of an optional/required key (see config.API_KEY_VARS)
     rate_limit_per_minute: float | None = None
 

@@ -76,7 +76,7 @@ CREATE SCHEMA IF NOT EXISTS ref;
 CREATE TABLE IF NOT EXISTS meta.sources (
     name VARCHAR PRIMARY KEY, title VARCHAR, producer VARCHAR, url VARCHAR, url_download VARCHAR,
     licence VARCHAR, licence_url VARCHAR, citation VARCHAR, cadence_hours INTEGER, segment VARCHAR,
-    tables VARCHAR, load VARCHAR, description VARCHAR);
+    tables VARCHAR, load VARCHAR, description VARCHAR, prices_persist BOOLEAN);
 CREATE TABLE IF NOT EXISTS meta.runs (
     run_id VARCHAR, source VARCHAR, mode VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP,
     status VARCHAR, rows_loaded INTEGER, rows_rejected INTEGER, payloads INTEGER,
@@ -109,6 +109,7 @@ FROM meta.sources s LEFT JOIN ok ON ok.source = s.name LEFT JOIN last ON last.so
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every schema and table if missing (idempotent)."""
     con.execute(META_DDL)
+    con.execute("ALTER TABLE meta.sources ADD COLUMN IF NOT EXISTS prices_persist BOOLEAN")
     for table, columns in CORE.items():
         cols = ", ".join(f"{c} {t}" for c, t in columns.items())
         con.execute(f"CREATE TABLE IF NOT EXISTS core.{table} ({cols})")
@@ -121,10 +122,12 @@ def register_sources(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> N
     con.execute("DELETE FROM meta.sources")
     for s in sources:
         con.execute(
-            "INSERT INTO meta.sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO meta.sources BY NAME SELECT ? AS name, ? AS title, ? AS producer, ? AS url, "
+            "? AS url_download, ? AS licence, ? AS licence_url, ? AS citation, ? AS cadence_hours, "
+            "? AS segment, ? AS tables, ? AS load, ? AS description, ? AS prices_persist",
             [s.name, s.title, s.producer, s.url_main, " ".join(s.url_download), s.license.name,
              s.license.url, s.citation, s.cadence_hours, s.segment, ",".join(s.tables), s.load,
-             s.description],
+             s.description, s.prices_persist],
         )
 
 

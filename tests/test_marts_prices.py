@@ -13,7 +13,8 @@ from dashboard import prices_summary as ps
 from etl import warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
-MARTS = [ROOT / "etl" / "sql" / "marts" / f"{name}.sql" for name in ("h100e", "price_index_groups", "price_ladder")]
+MARTS = [ROOT / "etl" / "sql" / "marts" / f"{name}.sql"
+         for name in ("gpu_price_panel", "h100e", "price_index", "price_index_groups", "price_ladder")]
 QUERIES = ROOT / "dashboard" / "sql"
 D1, D2 = dt.date(2026, 1, 1), dt.date(2026, 3, 1)
 H100_FLOPS, A100_FLOPS = 989.4e12, 312e12
@@ -48,7 +49,6 @@ def _con(specs: list[tuple] | None = None) -> duckdb.DuckDBPyConnection:
     if specs:
         con.executemany("INSERT INTO core.gpu_specs (gpu_model, hardware_name, fp16_dense_flops, source) "
                         "VALUES (?, ?, ?, 'epoch_hardware')", [list(s) for s in specs])
-    con.execute((ROOT / "etl" / "sql" / "marts" / "price_index.sql").read_text())
     for path in MARTS:
         con.execute(path.read_text())
     return con

@@ -63,6 +63,7 @@ SOURCE = Source(
     captures=("cloud_gpus/cloud_gpu.json", "cloud_gpus/price_changes.csv"),
     # the repository was archived; its last commit (the captured HEAD) is of 2025-09-17
     capture_dates=(("cloud_gpus/*", "2025-09-17"),),
+    prices_persist=True,  # the history holds price changes: a list price stands until it changes
 )
 
 # Names a provider carried over the years -> the name it has in the current table (one key each).

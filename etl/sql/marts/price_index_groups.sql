@@ -1,22 +1,24 @@
 -- marts.price_index_groups: the daily price index at every level the GPU prices page filters on.
 -- One row per day x gpu_model x block x segment x price_type x region, where segment, price_type and
--- region may each be 'all' (pooled over every value: GROUP BY CUBE). USD per GPU-hour: n observations,
--- p25 / median / p75 across every offer and list price seen that day (the definition of
--- marts.price_index, whose rows are the region = 'all' rows with a segment and a price_type here).
+-- region may each be 'all' (pooled over every value: GROUP BY CUBE). USD per GPU-hour: n price points,
+-- p25 / median / p75 across marts.gpu_price_panel (every offer seen that day and every list price in
+-- force that day, carried forward since its last change; the definition of marts.price_index, whose
+-- rows are the region = 'all' rows with a segment and a price_type here).
 -- block: centralised (hyperscaler, neocloud) or decentralised (marketplace, depin); a NULL or blank
 -- region is 'unspecified'.
 CREATE OR REPLACE TABLE marts.price_index_groups AS
 WITH obs AS (
-    SELECT CAST(observed_at AS DATE) AS day,
+    SELECT day,
            gpu_model,
            CASE WHEN segment IN ('hyperscaler', 'neocloud') THEN 'centralised' ELSE 'decentralised' END AS block,
            segment,
            price_type,
-           coalesce(nullif(trim(region), ''), 'unspecified') AS region,
+           region,
            provider,
            source,
-           price_usd_per_gpu_hour AS price
-    FROM core.gpu_prices
+           price,
+           carried
+    FROM marts.gpu_price_panel
 )
 SELECT day,
        gpu_model,
@@ -25,6 +27,7 @@ SELECT day,
        coalesce(price_type, 'all') AS price_type,
        coalesce(region, 'all') AS region,
        count(*) AS n,
+       count(*) FILTER (WHERE carried) AS n_carried,
        count(DISTINCT provider) AS n_providers,
        quantile_cont(price, 0.25) AS p25,
        median(price) AS median,
