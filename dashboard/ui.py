@@ -36,9 +36,12 @@ def provenance_lines(data: pd.DataFrame | None, sources: list[str] | None = None
             continue
         row = status.loc[name]
         as_of = _fmt_date(row["last_ok_at"])
-        if name == "seed" and data is not None and "ref_date" in data.columns and data["ref_date"].notna().any():
-            dates = data.loc[data["source"] == "seed", "ref_date"].dropna().astype(str).str[:10]
-            as_of = f"figures dated {dates.min()} to {dates.max()}; each row cites its source (see Data)"
+        if name == "seed":  # curated figures are as of their own sources' dates, not of the load
+            dates = (data.loc[data["source"].astype(str).str.contains("seed"), "ref_date"].dropna().astype(str).str[:10]
+                     if data is not None and {"source", "ref_date"} <= set(data.columns) else pd.Series(dtype=str))
+            as_of = (f"figures dated {dates.min()} to {dates.max()}; each row cites its source (see Data)"
+                     if not dates.empty else "each curated figure carries its own source and date "
+                     "(Data & sources, Curated figures)")
         out.append(f"**{row['title']}**, {row['producer']}. Licence: {row['licence']}. As of {as_of}.")
     return out
 
