@@ -16,6 +16,8 @@ SEGMENT_COLORS = {
 }
 BLOCK_COLORS = {"centralised": "#1f4e9c", "decentralised": "#d95f02"}
 NEUTRAL = "#6b7280"
+ACCENT = "#0f766e"  # "your choice" (a scenario, a selection): neither centralised nor decentralised
+COST_UP = "#b91c1c"  # a cost that people bear
 # Other series (companies, indicators) never use the segment blues and oranges, so colour always
 # means the same thing: blue = centralised, orange = decentralised.
 SERIES = ["#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666", "#17becf", "#8c564b",

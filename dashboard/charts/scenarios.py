@@ -8,12 +8,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.charts import BLOCK_COLORS, NEUTRAL, _alpha, style
+from dashboard.charts import ACCENT, COST_UP, NEUTRAL, _alpha, style
 
-RUN_COLORS = {"Default baseline": "#b8bec8", "Your baseline": NEUTRAL, "Scenario": BLOCK_COLORS["centralised"]}
-EFFECT_COLORS = {"from_assumptions": NEUTRAL, "from_levers": BLOCK_COLORS["centralised"]}
+RUN_COLORS = {"Default baseline": "#b8bec8", "Your baseline": NEUTRAL, "Scenario": ACCENT}
+EFFECT_COLORS = {"from_assumptions": NEUTRAL, "from_levers": ACCENT}
 EFFECT_LABELS = {"from_assumptions": "Your assumptions", "from_levers": "Your policy levers"}
-CHANNEL_COLORS = ["#1f4e9c", "#9ca3af", "#1b9e77", "#7570b3", "#e7298a"]
+CHANNEL_COLORS = [ACCENT, "#9ca3af", "#1b9e77", "#7570b3", "#e7298a"]
 
 
 def _fmt(value: float, unit: str, signed: bool = False) -> str:
@@ -95,9 +95,9 @@ def waterfall(frame: pd.DataFrame) -> go.Figure:
         x=[_wrap(step) for step in steps], y=[values[0]] + [-v for v in values[1:]], measure=["absolute"] + ["relative"] * (len(values) - 1),
         text=[f"${v:,.4f}" for v in values], textposition="outside", cliponaxis=False,
         connector={"line": {"color": "#d1d5db"}},
-        increasing={"marker": {"color": BLOCK_COLORS["decentralised"]}},
+        increasing={"marker": {"color": COST_UP}},
         decreasing={"marker": {"color": "#9ca3af"}},
-        totals={"marker": {"color": BLOCK_COLORS["centralised"]}},
+        totals={"marker": {"color": ACCENT}},
         hovertemplate="%{x}: %{text}<extra></extra>"))
     style(fig, y_title="USD per user per month", height=420)
     fig.update_layout(hovermode="closest", showlegend=False)
