@@ -68,8 +68,9 @@ def launch(playwright):
 def wait_rendered(page, timeout_ms: int = 60000) -> None:
     """Wait until Streamlit has finished the script run (no running indicator) and the DOM settled."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && "
-        "document.querySelectorAll('[data-testid=\"stMain\"] *').length > 20",
-        timeout=timeout_ms)
+    done = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && "
+            "!document.querySelector('[data-testid=\"stSkeleton\"]') && "
+            "document.querySelectorAll('[data-testid=\"stMain\"] *').length > 20")
+    page.wait_for_function(done, timeout=timeout_ms)
     page.wait_for_timeout(1500)  # plotly draws asynchronously after the script run ends
+    page.wait_for_function(done, timeout=timeout_ms)

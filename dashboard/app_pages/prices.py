@@ -80,8 +80,9 @@ if index.empty:
 else:
     ui.chart(pc.index_over_time(index, y_title=unit_label, log_y=log_y), index, key="pr_index",
              sources=ps.sources_of(index, unit), filename="computewatch_price_index.csv",
-             note="Median line and p25-p75 band across every offer and list price seen that day. A day with "
-                  "one price has no band; list-price histories move only when a provider changes its price.")
+             note="Median line and p25-p75 band over every offer seen that day and every list price in force "
+                  "that day (a list price from a change log stands until its next change, up to a year). "
+                  "A day with one price has no band.")
 
 # ---- today's ladder
 st.subheader(f"{model}: price ladder, latest price per provider")

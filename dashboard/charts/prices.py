@@ -58,10 +58,14 @@ def index_over_time(df: pd.DataFrame, *, y_title: str, log_y: bool = False, titl
                 hoverinfo="skip", legendgroup=str(name), showlegend=False, name=f"{name} p25-p75"))
         joined = pd.concat([pd.concat([r, pd.DataFrame({"day": [r["day"].iloc[-1] + pd.Timedelta(days=1)]})])
                             for r in runs])  # an empty row after each run breaks the line
-        sizes = (4 + 2 * joined["n"].fillna(0).clip(upper=25) ** 0.5).round(1)
+        # markers only on days with fresh observations (carried list prices draw the line alone),
+        # sized by how many prices were observed that day
+        seen = joined["n"].fillna(0) - (joined["n_carried"].fillna(0) if "n_carried" in joined else 0)
+        sizes = (4 + 2 * seen.clip(upper=25) ** 0.5).where(seen > 0, 0).round(1)
         fig.add_trace(go.Scatter(
             x=joined["day"], y=joined["median"], name=f"{name}: median, p25-p75 band", legendgroup=str(name),
-            mode="lines+markers", line={"color": colour, "width": 2}, marker={"size": sizes, "color": colour},
+            mode="lines+markers", line={"color": colour, "width": 2},
+            marker={"size": sizes, "color": colour, "line": {"width": 0}},
             customdata=joined[["p25", "p75", "n", "n_providers"]].to_numpy(),
             hovertemplate=(f"<b>{name}</b>: median %{{y:$,.2f}}<br>p25-p75 %{{customdata[0]:$,.2f}}"
                            "-%{customdata[1]:$,.2f}<br>%{customdata[2]} prices, %{customdata[3]} providers"
