@@ -1,0 +1,210 @@
+"""The Concentration page under AppTest: it runs, the simulators react, and its state lives in the URL."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from dashboard import concentration_summary
+from etl import concentration as c
+from etl import pipeline
+from tests.conftest import open_page
+
+SYNERGY = "Cloud infrastructure, worldwide (Synergy)"
+CANALYS = "Cloud infrastructure, worldwide (Canalys)"
+VAST = "Vast.ai marketplace: GPUs offered, by host"
+# Synergy 2025Q4: AWS 28, Microsoft 21, Google 15 -> HHI 1,450 to 1,936 (ECONOMICS.md A5)
+LOW, HIGH = 1450.0, 1936.0
+KEYS = ["conc_guidelines", "conc_log", "conc_market", "conc_period", "conc_merge_a", "conc_merge_b",
+        "conc_entry_share", "conc_entry_n"]
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def notices(at) -> str:
+    return " ".join(w.value for w in at.warning)
+
+
+def test_page_runs_and_leads_with_the_hhi_chart_and_the_market_panel(seeded_db):
+    at = open_page("concentration")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Market concentration"
+    assert "moderately to highly concentrated" in " ".join(m.value for m in at.markdown)
+    assert len(at.get("plotly_chart")) >= 5  # HHI over time, shares, Lorenz, merger, entry
+    assert at.selectbox(key="conc_market").value == SYNERGY
+    assert at.selectbox(key="conc_period").value == "2025Q4"
+    assert metric(at, "HHI") == "1,450 to 1,936"
+    assert metric(at, "Top-4 share (CR4)") == "64% to 79%"
+    assert metric(at, "Equivalent firms") == "5.2 to 6.9"
+    assert metric(at, "Nakamoto coefficient") == "3"
+    infos = " ".join(i.value for i in at.info)
+    assert "Between moderately and highly concentrated under the 2023 US Merger Guidelines" in infos
+    captions = " ".join(x.value for x in at.caption)
+    assert "Basis: revenue" in captions and "Source:" in captions and "Licence:" in captions
+    assert sum(b.label == "Download CSV" for b in at.get("download_button")) >= 5
+    assert "Ignored" not in notices(at)
+
+
+def test_merger_simulator_follows_the_chosen_firms(seeded_db):
+    at = open_page("concentration")
+    assert (at.selectbox(key="conc_merge_a").value, at.selectbox(key="conc_merge_b").value) == ("AWS", "Microsoft")
+    assert metric(at, "Change (ΔHHI)") == "+1,176"  # 2 x 28 x 21
+    assert metric(at, "HHI after") == f"{LOW + 1176:,.0f} to {HIGH + 1176:,.0f}"
+    assert "Presumed to substantially lessen competition" in " ".join(i.value for i in at.info)
+
+    at.selectbox(key="conc_merge_b").set_value("Google").run()
+    assert not at.exception
+    assert metric(at, "Change (ΔHHI)") == "+840"  # 2 x 28 x 15
+    assert metric(at, "HHI after") == f"{LOW + 840:,.0f} to {HIGH + 840:,.0f}"
+    assert metric(at, "Merged firm's share") == "43.0%"
+
+    at.selectbox(key="conc_merge_a").set_value("Google").run()
+    assert "Pick two different firms" in notices(at)
+
+
+def numbers(text: str) -> list[float]:
+    return [float(x.replace(",", "")) for x in text.split(" to ")]
+
+
+def test_entry_slider_moves_the_hhi(seeded_db):
+    def expected(share, n):
+        lo, hi = ((1 - share / 100) ** 2 * h + share**2 / n for h in (LOW, HIGH))
+        assert lo == pytest.approx(c.entry_hhi([28, 21, 15], share, n))
+        return pytest.approx([lo, hi], abs=0.51)
+
+    at = open_page("concentration")
+    assert numbers(metric(at, "HHI with entry")) == expected(10, 50)
+    at.slider(key="conc_entry_share").set_value(30).run()
+    assert not at.exception
+    assert numbers(metric(at, "HHI with entry")) == expected(30, 50)
+    at.select_slider(key="conc_entry_n").set_value(1).run()
+    assert numbers(metric(at, "HHI with entry")) == expected(30, 1)
+
+
+def test_every_page_widget_is_bound_to_the_url(seeded_db):
+    at = open_page("concentration")
+    widgets = {"conc_guidelines": at.get("button_group")[0], "conc_log": at.toggle(key="conc_log"),
+               "conc_market": at.selectbox(key="conc_market"), "conc_period": at.selectbox(key="conc_period"),
+               "conc_merge_a": at.selectbox(key="conc_merge_a"), "conc_merge_b": at.selectbox(key="conc_merge_b"),
+               "conc_entry_share": at.slider(key="conc_entry_share"),
+               "conc_entry_n": at.select_slider(key="conc_entry_n")}
+    assert set(widgets) == set(KEYS)
+    for key, widget in widgets.items():
+        assert widget.proto.query_param_key == key, key
+
+
+def test_url_round_trip_restores_market_period_and_guidelines(seeded_db):
+    at = open_page("concentration")
+    at.selectbox(key="conc_market").set_value(CANALYS).run()
+    at.selectbox(key="conc_period").set_value("2023Q4").run()
+    at.get("button_group")[0].set_value("US 2010").run()
+    assert not at.exception
+    # what the browser writes into the URL for the bound widgets: their option labels
+    params = {"conc_market": at.selectbox(key="conc_market").value,
+              "conc_period": at.selectbox(key="conc_period").value,
+              "conc_guidelines": at.get("button_group")[0].value}
+    assert params == {"conc_market": CANALYS, "conc_period": "2023Q4", "conc_guidelines": "US 2010"}
+
+    shared = open_page("concentration", params)
+    assert not shared.exception
+    assert shared.selectbox(key="conc_market").value == CANALYS
+    assert shared.selectbox(key="conc_period").value == "2023Q4"
+    assert shared.get("button_group")[0].value == "US 2010"
+    assert metric(shared, "HHI") == "1,617 to 1,966"  # Canalys Q4 2023: 34 / 19 / 10
+    assert "2010 US Horizontal Merger Guidelines" in " ".join(i.value for i in shared.info)
+    assert "Ignored" not in notices(shared)
+
+
+def test_picking_another_market_keeps_a_valid_period_and_resets_an_invalid_one_quietly(seeded_db):
+    at = open_page("concentration", {"conc_market": CANALYS, "conc_period": "2023Q4", "conc_merge_b": "Google"})
+    assert (at.selectbox(key="conc_period").value, at.selectbox(key="conc_merge_b").value) == ("2023Q4", "Google")
+
+    def pick_market(label):  # as the browser does: the URL follows the widget, other parameters stay
+        at.selectbox(key="conc_market").set_value(label)
+        at.query_params["conc_market"] = label
+        at.run()
+
+    pick_market(SYNERGY)
+    assert at.selectbox(key="conc_period").value == "2023Q4"  # Synergy has that quarter too: kept
+    pick_market("Cloud infrastructure, UK (CMA)")
+    assert not at.exception
+    assert at.selectbox(key="conc_period").value == "2024"  # the CMA has one year: back to the default
+    assert "Ignored" not in notices(at)  # the user's own choice is not a bad URL
+
+
+def test_a_bad_url_value_falls_back_with_a_notice(seeded_db):
+    at = open_page("concentration", {"conc_market": "Not a market", "conc_guidelines": "US 1999",
+                                     "conc_entry_share": "250"})
+    assert not at.exception
+    text = notices(at)
+    assert "Ignored URL value `conc_market=Not a market`" in text
+    assert "Ignored URL value `conc_guidelines=US 1999`" in text
+    assert at.selectbox(key="conc_market").value == SYNERGY
+    assert metric(at, "HHI") == "1,450 to 1,936"
+
+
+def test_headline_for_overview(seeded_db):
+    head = concentration_summary.headline()
+    cloud = head["cloud"]
+    assert (cloud["market"], cloud["period_label"]) == ("cloud_infrastructure_synergy", "2025Q4")
+    assert (cloud["hhi_low"], cloud["hhi_high"]) == pytest.approx((LOW, HIGH))
+    assert cloud["hhi_text"] == "1,450 to 1,936"
+    assert cloud["verdict"].startswith("Between moderately and highly concentrated under the 2023 US")
+    assert head["decentralised"] is None  # the seed has no per-host supply
+    assert concentration_summary.headline("us2010")["cloud"]["verdict"].startswith(
+        "Between unconcentrated and moderately concentrated under the 2010 US")
+
+
+@pytest.mark.captures
+def test_page_with_the_vast_captures_shows_host_level_concentration(captures, tmp_path, monkeypatch):
+    monkeypatch.setenv("COMPUTEWATCH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("COMPUTEWATCH_DB", raising=False)
+    with open(os.devnull, "w") as quiet:
+        pipeline.run(mode="offline", log=quiet)
+        pipeline.run(["vast"], mode="replay", replay_dir=captures, log=quiet)
+    head = concentration_summary.headline()
+    assert head["decentralised"]["period_label"] == "2026-03-04"
+    assert 0 < head["decentralised"]["hhi"] < 1_000
+
+    at = open_page("concentration", {"conc_market": VAST})
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="conc_period").value == "2026-03-04"
+    assert metric(at, "HHI") == f"{head['decentralised']['hhi']:,.0f}"
+    assert "Unconcentrated" in " ".join(i.value for i in at.info)
+    assert "Decentralised supply is far less concentrated" in " ".join(m.value for m in at.markdown)
+    assert len(at.get("plotly_chart")) >= 6  # plus the decentralised close-up
+    assert at.selectbox(key="conc_merge_a").value.startswith("host ")
+
+
+# --------------------------------------------------------------------------- pure chart builders
+
+def test_hhi_chart_colours_blocks_shades_bands_and_draws_intervals():
+    import pandas as pd
+
+    from dashboard.charts import BLOCK_COLORS
+    from dashboard.charts import concentration as charts
+
+    frame = pd.DataFrame({
+        "period": pd.to_datetime(["2025-07-01", "2025-10-01", "2026-03-04", "2025-05-01"]),
+        "period_label": ["2025Q3", "2025Q4", "2026-03-04", "2025-05"],
+        "market": ["cloud_infrastructure_synergy"] * 2 + ["vast_hosts", "ai_compute_by_country_epoch"],
+        "market_label": ["Cloud (Synergy)"] * 2 + ["Vast hosts", "Countries"],
+        "block": ["centralised"] * 2 + ["decentralised", "centralised"],
+        "hhi": [1470.5, 1693.0, 598.0, 5000.0], "hhi_low": [1419.0, 1450.0, 598.0, 5000.0],
+        "hhi_high": [1522.0, 1936.0, 598.0, 5000.0], "bounded": [True, True, False, False],
+        "n_entities": [4, 3, 76, 30],
+    })
+    fig = charts.hhi_over_time(frame, "us2023", hidden=("ai_compute_by_country_epoch",))
+    traces = {t.name: t for t in fig.data}
+    assert traces["Cloud (Synergy)"].line.color == BLOCK_COLORS["centralised"]
+    assert traces["Vast hosts"].line.color == BLOCK_COLORS["decentralised"]
+    assert traces["Countries"].visible == "legendonly"
+    assert list(traces["Cloud (Synergy)"].error_y.array) == pytest.approx([51.5, 243.0])
+    assert traces["Vast hosts"].error_y.array is None
+    edges = sorted(s.y0 for s in fig.layout.shapes if s.type == "rect")
+    assert edges == [0, 1000, 1800]
+    eu = charts.hhi_over_time(frame, "eu2004")
+    assert sorted(s.y0 for s in eu.layout.shapes if s.type == "rect") == [0, 1000, 2000]
