@@ -33,6 +33,8 @@ with tab_sources:
         cadence=shown["cadence_hours"].map(lambda h: f"{h / 24:g} d" if h >= 48 else f"{h} h"),
     )[["source", "status", "last_ok", "rows_loaded", "rows_rejected", "last_status", "last_error", "cadence",
        "segment", "title", "producer", "licence", "licence_url", "citation", "url"]]
+    table = table.astype({"rows_loaded": "Int64", "rows_rejected": "Int64"}).fillna(
+        {"last_status": "not run", "last_error": "", "segment": "mixed / demand"})
     st.dataframe(
         table, hide_index=True, width="stretch",
         column_config={
