@@ -4,7 +4,7 @@ of the decentralised supply is in use. Widgets -> dashboard.prices_summary -> da
 import streamlit as st
 
 from dashboard import prices_summary as ps
-from dashboard import ui
+from dashboard import queries, ui
 from dashboard.charts import prices as pc
 
 st.title("GPU prices")
@@ -114,3 +114,13 @@ else:
              note="Each network's last snapshot of the day. Coverage caveat: Vast.ai search results are capped "
                   "(64 offers per query unless a limit is set) and list mostly unrented offers, so its GPU "
                   "counts are a sample and its in-use counts a lower bound, not a census.")
+
+published = queries.named("prices_depin_figures")
+if not published.empty:
+    st.markdown("**Published figures on decentralised supply and its use** (reported by the networks or "
+                "analysts; not comparable across networks: each counts GPUs its own way)")
+    st.dataframe(published, hide_index=True, width="stretch", key="pr_published",
+                 column_config={"ref_url": st.column_config.LinkColumn("source", display_text="open")})
+    st.caption(" · ".join(ui.provenance_lines(published)))
+    st.download_button("Download CSV", published.to_csv(index=False).encode(), "computewatch_depin_figures.csv",
+                       "text/csv", key="csv_pr_published")
