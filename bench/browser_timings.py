@@ -17,6 +17,8 @@ from tests.browser import chromium_available, launch, serve, wait_rendered  # no
 
 CAPTURES = ROOT.parent / "shared" / "captures"
 PAGES = ["", "demand", "prices", "concentration", "scenarios", "sources"]
+TITLES = {"": "Overview", "demand": "Demand", "prices": "GPU prices", "concentration": "Concentration",
+          "scenarios": "Scenarios", "sources": "Data & sources"}
 RUNS = 3
 
 
@@ -44,6 +46,17 @@ def main() -> None:
                     times.append(time.perf_counter() - t0 - 1.5)  # minus wait_rendered's fixed settle time
                     page.close()
                 print(f"{path or 'overview':<15} {times[0]:>14.2f} {statistics.median(times[1:]):>14.2f} {charts:>7}")
+            # what a reader usually does: move between pages in one tab (Plotly and the app stay loaded)
+            page = browser.new_page(viewport={"width": 1400, "height": 1200})
+            page.goto(base)
+            wait_rendered(page)
+            print(f"\n{'in-app navigation':<20} {'s to drawn page':>16}")
+            for path in PAGES[1:] + PAGES[:1]:
+                t0 = time.perf_counter()
+                page.get_by_role("link", name=TITLES[path], exact=True).first.click()
+                page.wait_for_url(f"{base}/{path}" if path else base + "/", timeout=30000)
+                wait_rendered(page)
+                print(f"{path or 'overview':<20} {time.perf_counter() - t0 - 1.5:>16.2f}")
             browser.close()
 
 
