@@ -52,8 +52,8 @@ with st.sidebar:
 stale = status[status["status"] == "stale"]
 if not stale.empty:
     names = ", ".join(stale["source"])
-    st.warning(f"Stale data: {names} missed their refresh schedule; charts show the last good data. "
-               "See Data & sources for the errors.", icon=":material/schedule:")
+    st.warning(f"Stale data: {names} missed their refresh schedule or never succeeded; charts show the "
+               "last good data. See Data & sources for the errors.", icon=":material/schedule:")
 notices = st.empty()
 page.run()
 state.finish(notices)

@@ -63,7 +63,12 @@ def finish(slot) -> None:
         if not _same(raw, st.session_state[key]):
             shown = ",".join(raw)
             value = st.session_state[key]
-            used = ", ".join(_serialise(value)) if isinstance(value, list | tuple | set) else _serialise(value)[0]
+            if value is None:
+                used = ""
+            elif isinstance(value, list | tuple | set):
+                used = ", ".join(_serialise(value))
+            else:
+                used = _serialise(value)[0]
             messages.append(f"Ignored URL value `{key}={shown}` (not a valid choice); using "
                             f"`{used or 'the default'}` instead.")
     if messages:

@@ -110,18 +110,12 @@ class Client:
                     timeout=(self.settings.connect_timeout, self.settings.read_timeout),
                     stream=True,
                 )
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                last_error = f"{type(exc).__name__}: {exc}"
-            else:
                 if response.status_code in RETRY_STATUSES:
-                    snippet = response.text[:120].strip().replace("\n", " ")
-                    last_error = f"HTTP {response.status_code} from {response.url}: {snippet}"
+                    last_error = f"HTTP {response.status_code} from {response.url}: {_snippet(response, 120)}"
                 elif response.status_code >= 400:
-                    raise FetchError(
-                        f"HTTP {response.status_code} from {response.url}: {response.text[:200].strip()}"
-                    )
+                    raise FetchError(f"HTTP {response.status_code} from {response.url}: {_snippet(response, 200)}")
                 else:
-                    body = self._read_capped(response)
+                    body = self._read_capped(response)  # inside the try: a body cut off mid-way is retried
                     _check_expected(body, response, expect)
                     return Payload(
                         body=body,
@@ -130,6 +124,10 @@ class Client:
                         name=name,
                         headers={k.lower(): v for k, v in response.headers.items()},
                     )
+            except FetchError:
+                raise
+            except requests.RequestException as exc:  # connect/read timeouts, resets, truncated bodies
+                last_error = f"{type(exc).__name__}: {exc}"
             if attempt < self.retries:
                 self.sleep(self._retry_wait(attempt, response))
         raise FetchError(f"gave up after {self.retries + 1} attempts: {last_error}")
@@ -147,6 +145,17 @@ class Client:
                 raise FetchError(f"payload exceeds the {cap:,}-byte cap: {response.url}")
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _snippet(response: requests.Response, limit: int) -> str:
+    """The start of an error body, read without downloading the rest (error pages can be huge)."""
+    try:
+        head = next(response.iter_content(chunk_size=limit), b"")
+    except requests.RequestException:
+        head = b""
+    finally:
+        response.close()
+    return head[:limit].decode("utf-8", errors="replace").strip().replace("\n", " ")
 
 
 def _parse_retry_after(value: str) -> float | None:

@@ -63,12 +63,16 @@ def archive(raw_dir: Path, source: str, payloads: list[Payload], stamp: datetime
 
 
 def read_archive(folder: Path) -> list[Payload]:
+    """An archived snapshot's payloads; a file whose sha256 differs from the manifest is refused."""
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    return [
-        Payload(body=(folder / m["name"]).read_bytes(), url=m["url"],
-                fetched_at=datetime.fromisoformat(m["fetched_at"]), name=m["name"])
-        for m in manifest
-    ]
+    payloads = []
+    for m in manifest:
+        payload = Payload(body=(folder / m["name"]).read_bytes(), url=m["url"],
+                          fetched_at=datetime.fromisoformat(m["fetched_at"]), name=m["name"])
+        if payload.sha256 != m["sha256"]:
+            raise ValueError(f"{folder / m['name']} does not match its manifest sha256 (truncated or edited)")
+        payloads.append(payload)
+    return payloads
 
 
 def archived_snapshots(raw_dir: Path, source: str) -> list[Path]:
@@ -101,35 +105,73 @@ def parse_all(module: ModuleType, payloads: Iterable[Payload]):
         yield from module.parse(payload)
 
 
-def run_source(
-    con: duckdb.DuckDBPyConnection,
-    module: ModuleType,
-    run_id: str,
-    mode: str,
-    get_payloads: Callable[[], list[Payload]],
-) -> SourceResult:
-    """Fetch, parse, validate and load one source inside a transaction; failures load nothing."""
+@dataclass(frozen=True)
+class Batch:
+    """One snapshot's payloads, read only when it is its turn (reading can fail, e.g. a bad archive)."""
+
+    label: str
+    read: Callable[[], list[Payload]]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The snapshots a run gives one source, in load order.
+
+    first_good: load only the first snapshot that parses (a replace source rebuilt from its
+    archive, newest first). Otherwise every snapshot loads in order, each replacing rows of the
+    same observed_at, exactly as the live runs that fetched them did. With several snapshots, one
+    that fails is skipped and reported; with one, its failure fails the source.
+    """
+
+    batches: list[Batch]
+    first_good: bool = False
+
+
+def _parse_batch(module: ModuleType, payloads: list[Payload]) -> warehouse.Validated:
+    source = module.SOURCE
+    if not payloads:
+        raise ValueError("no payloads to parse")
+    data = warehouse.validate(source.name, parse_all(module, payloads), default_segment=source.segment)
+    if data.n_rows == 0:
+        reasons = sorted({r for _, r, _ in data.rejects})[:3]
+        raise ValueError(f"parsed 0 usable rows from {len(payloads)} payload(s)"
+                         + (f"; rejects: {'; '.join(reasons)}" if reasons else ""))
+    return data
+
+
+def run_source(con: duckdb.DuckDBPyConnection, module: ModuleType, run_id: str, mode: str, plan: Plan) -> SourceResult:
+    """Fetch (or read), parse, validate and load one source in one transaction; a failure loads nothing."""
     source = module.SOURCE
     started = utcnow()
     t0 = time.perf_counter()
     result = SourceResult(source.name, "failed")
     data_as_of = None
+    skipped: list[str] = []
     try:
-        payloads = get_payloads()
-        result.payloads = len(payloads)
-        if not payloads:
-            raise ValueError("no payloads to parse")
-        data = warehouse.validate(source.name, parse_all(module, payloads), default_segment=source.segment)
-        if data.n_rows == 0:
-            reasons = sorted({r for _, r, _ in data.rejects})[:3]
-            raise ValueError(f"parsed 0 usable rows from {len(payloads)} payload(s)"
-                             + (f"; rejects: {'; '.join(reasons)}" if reasons else ""))
         con.execute("BEGIN TRANSACTION")
         try:
-            result.rows_loaded = warehouse.load(con, source, data)
-            result.rows_rejected = len(data.rejects)
-            warehouse.record_rejects(con, run_id, source.name, data.rejects)
-            for p in payloads:
+            rejects = []
+            loaded: list[Payload] = []
+            for batch in plan.batches:
+                try:
+                    payloads = batch.read()
+                    data = _parse_batch(module, payloads)
+                except Exception as exc:
+                    if len(plan.batches) == 1:
+                        raise
+                    skipped.append(f"{batch.label}: {type(exc).__name__}: {exc}"[:300])
+                    continue
+                result.rows_loaded += warehouse.load(con, source, data)
+                rejects += data.rejects
+                loaded += payloads
+                if plan.first_good:
+                    break
+            if not loaded:
+                raise ValueError(f"none of {len(plan.batches)} snapshots parsed: {'; '.join(skipped)[:1500]}")
+            result.payloads = len(loaded)
+            result.rows_rejected = len(rejects)
+            warehouse.record_rejects(con, run_id, source.name, rejects)
+            for p in loaded:
                 con.execute(
                     "INSERT INTO meta.payloads VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [run_id, source.name, p.name, p.url, p.fetched_at.replace(tzinfo=None), p.sha256,
@@ -139,9 +181,12 @@ def run_source(
         except Exception:
             con.execute("ROLLBACK")
             raise
-        data_as_of = max(p.fetched_at for p in payloads).replace(tzinfo=None)
+        data_as_of = max(p.fetched_at for p in loaded).replace(tzinfo=None)
         result.status = "ok"
+        if skipped:
+            result.error = f"skipped {len(skipped)} archived snapshot(s): {'; '.join(skipped)}"[:2000]
     except Exception as exc:  # one source failing never stops the others
+        result.rows_loaded = 0
         result.error = f"{type(exc).__name__}: {exc}"[:2000]
     result.seconds = time.perf_counter() - t0
     con.execute(
@@ -192,17 +237,19 @@ def run(
     report = RunReport(run_id, mode)
 
     with warehouse.run_lock(settings.lock_path):
-        con = warehouse.open_build(settings.db_path, fresh=(mode == "offline"))
+        # A full offline run rebuilds from nothing; a partial one (names, --due) updates a copy.
+        fresh = mode == "offline" and not names and not due
+        con = warehouse.open_build(settings.db_path, fresh=fresh)
         try:
             warehouse.register_sources(con, list(sources.SOURCES.values()))
             warehouse.load_reference(con, settings.seed_dir)
             client = client or Client(settings)
             for name in selected:
                 module = sources.get(name)
-                getter = _payload_getter(module, mode, replay_dir, settings, client)
-                if getter is None:
+                plan = _plan(module, mode, replay_dir, settings, client)
+                if plan is None:
                     continue
-                result = run_source(con, module, run_id, mode, getter)
+                result = run_source(con, module, run_id, mode, plan)
                 report.results.append(result)
                 _progress(log, result)
             built = warehouse.build_marts(con)
@@ -215,16 +262,18 @@ def run(
     return report
 
 
-def _payload_getter(module, mode, replay_dir, settings, client) -> Callable[[], list[Payload]] | None:
+def _plan(module, mode, replay_dir, settings, client) -> Plan | None:
+    """What a run gives `module` to load, or None when the mode has nothing for it."""
     source = module.SOURCE
     if source.name == "seed":  # the seed is read from the checkout in every mode
-        return lambda: module.fetch(client)
+        return Plan([Batch("data/seed", lambda: module.fetch(client))])
     if mode == "offline":
-        snapshots = archived_snapshots(settings.raw_dir, source.name)
-        if not snapshots:
+        folders = archived_snapshots(settings.raw_dir, source.name)
+        if not folders:
             return None
-        chosen = snapshots if source.load == "append" else snapshots[-1:]
-        return lambda: [p for folder in chosen for p in read_archive(folder)]
+        if source.load == "append":  # every snapshot, oldest first, as the live runs loaded them
+            return Plan([Batch(f.name, lambda f=f: read_archive(f)) for f in folders])
+        return Plan([Batch(f.name, lambda f=f: read_archive(f)) for f in reversed(folders)], first_good=True)
     if mode == "replay":
         if not source.captures or not replay_payloads(module, replay_dir):
             return None
@@ -235,7 +284,7 @@ def _payload_getter(module, mode, replay_dir, settings, client) -> Callable[[], 
             archive(settings.raw_dir, source.name, payloads, stamp)
             return payloads
 
-        return replayed
+        return Plan([Batch(f"replay of {replay_dir}", replayed)])
 
     def fetched():
         client.throttle(source.rate_limit_per_minute)
@@ -244,7 +293,7 @@ def _payload_getter(module, mode, replay_dir, settings, client) -> Callable[[], 
             archive(settings.raw_dir, source.name, payloads, utcnow())
         return payloads
 
-    return fetched
+    return Plan([Batch("live fetch", fetched)])
 
 
 def _progress(log, r: SourceResult) -> None:

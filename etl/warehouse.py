@@ -99,8 +99,11 @@ WITH ok AS (
     FROM meta.runs GROUP BY source
 )
 SELECT s.name AS source, ok.last_ok_at, s.cadence_hours, last.last_run_at, last.last_status, last.last_error,
-       CASE WHEN ok.last_ok_at IS NULL THEN 'never'
-            WHEN ok.last_ok_at < (now()::TIMESTAMP - to_hours(s.cadence_hours)) THEN 'stale'
+       -- never: not yet tried; stale: last success older than the cadence, or tried and never succeeded.
+       -- Times are UTC throughout (now() is local time in DuckDB, hence AT TIME ZONE).
+       CASE WHEN ok.last_ok_at IS NULL AND last.last_run_at IS NULL THEN 'never'
+            WHEN ok.last_ok_at IS NULL THEN 'stale'
+            WHEN ok.last_ok_at < ((now() AT TIME ZONE 'UTC') - to_hours(s.cadence_hours)) THEN 'stale'
             ELSE 'fresh' END AS status
 FROM meta.sources s LEFT JOIN ok ON ok.source = s.name LEFT JOIN last ON last.source = s.name;
 """
@@ -376,7 +379,7 @@ def open_build(db_path: str, *, fresh: bool) -> duckdb.DuckDBPyConnection:
 def publish(con: duckdb.DuckDBPyConnection, db_path: str, snapshot_id: str) -> None:
     """Checkpoint and close the build, then atomically replace the published file with it."""
     con.execute("DELETE FROM meta.snapshot")
-    con.execute("INSERT INTO meta.snapshot VALUES (?, now()::TIMESTAMP)", [snapshot_id])
+    con.execute("INSERT INTO meta.snapshot VALUES (?, now() AT TIME ZONE 'UTC')", [snapshot_id])
     con.execute("CHECKPOINT")
     con.close()
     target = building_path(db_path)

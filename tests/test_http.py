@@ -111,3 +111,19 @@ def test_real_client_has_timeouts_from_settings(settings):
     c = Client(settings)
     assert (settings.connect_timeout, settings.read_timeout) == (10.0, 60.0)
     assert c.session.headers["User-Agent"] == settings.user_agent
+
+
+@responses.activate
+def test_a_body_cut_off_mid_download_is_retried(client):
+    responses.get(URL, body=requests.exceptions.ChunkedEncodingError("connection broken: incomplete read"))
+    responses.get(URL, json={"ok": True})
+    assert client.request(URL).body == b'{"ok": true}'
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_error_bodies_are_not_downloaded_whole(client):
+    responses.get(URL, status=404, body="x" * 5_000_000)
+    with pytest.raises(FetchError) as info:
+        client.request(URL)
+    assert len(str(info.value)) < 400

@@ -147,3 +147,8 @@ def test_unit_toggle_changes_the_numbers(replayed_db):
     # an H100 SXM is one H100-equivalent: the same numbers either way
     assert _metrics(open_page("prices", {"pr_unit": "H100e-hour"}))["Centralised median"] == _metrics(
         open_page("prices"))["Centralised median"]
+
+
+def test_empty_unit_in_the_url_falls_back_to_gpu_hours(seeded_db):
+    at = open_page("prices", {"pr_unit": ""})
+    assert not at.exception, [e.value for e in at.exception]

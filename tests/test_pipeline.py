@@ -218,3 +218,77 @@ def test_replayed_files_are_dated_by_path_then_declared_capture_date_then_mtime(
     assert dated["undated.json"].date().isoformat() == "2025-09-17"
     assert dated["other.json"].date() == datetime.fromtimestamp(
         (tmp_path / "prov" / "other.json").stat().st_mtime, UTC).date()
+
+
+def test_offline_skips_a_bad_archived_snapshot_and_keeps_the_good_ones(settings, registry):
+    module = registry(fake_source(body=OFFERS))
+    pipeline.run(["fakeprices", "seed"], log=open(os.devnull, "w"))
+    module.state["body"] = {"at": "2026-03-02T12:00:00Z", "offers": "not a list"}  # archived, then fails
+    time.sleep(1.1)  # archive folders are named to the second
+    pipeline.run(["fakeprices"], log=open(os.devnull, "w"))
+    report = pipeline.run(mode="offline", log=open(os.devnull, "w"))
+    result = {r.source: r for r in report.results}["fakeprices"]
+    assert result.status == "ok" and "skipped 1 archived snapshot" in result.error
+    con = duckdb.connect(settings.db_path, read_only=True)
+    assert con.execute("SELECT count(*) FROM core.gpu_prices WHERE source = 'fakeprices'").fetchone() == (2,)
+
+
+def test_offline_replace_source_falls_back_to_the_newest_snapshot_that_parses(settings, registry):
+    module = registry(fake_source(body=OFFERS, load="replace"))
+    pipeline.run(["fakeprices", "seed"], log=open(os.devnull, "w"))
+    module.state["body"] = "<html>maintenance</html>"
+    time.sleep(1.1)
+    pipeline.run(["fakeprices"], log=open(os.devnull, "w"))
+    pipeline.run(mode="offline", log=open(os.devnull, "w"))
+    con = duckdb.connect(settings.db_path, read_only=True)
+    assert con.execute("SELECT count(*) FROM core.gpu_prices WHERE source = 'fakeprices'").fetchone() == (2,)
+
+
+def test_offline_loads_overlapping_append_snapshots_like_the_live_runs_did(settings, registry):
+    registry(fake_source(body=OFFERS))
+    pipeline.run(["fakeprices", "seed"], log=open(os.devnull, "w"))
+    time.sleep(1.1)
+    pipeline.run(["fakeprices"], log=open(os.devnull, "w"))  # the same observations fetched again
+    live = tables(settings.db_path)["core.gpu_prices"]
+    pipeline.run(mode="offline", log=open(os.devnull, "w"))
+    assert tables(settings.db_path)["core.gpu_prices"] == live
+    assert sum("'fakeprices'" in row for row in live) == 2
+
+
+def test_offline_run_of_named_sources_keeps_the_others(settings, registry):
+    registry(fake_source(body=OFFERS))
+    pipeline.run(["fakeprices", "seed"], log=open(os.devnull, "w"))
+    before = tables(settings.db_path)
+    pipeline.run(["fakeprices"], mode="offline", log=open(os.devnull, "w"))
+    after = tables(settings.db_path)
+    assert after["core.indicators"] == before["core.indicators"]
+    assert after["core.gpu_prices"] == before["core.gpu_prices"]
+
+
+def test_a_corrupted_archive_file_is_refused(settings, registry):
+    registry(fake_source(body=OFFERS, load="replace"))
+    pipeline.run(["fakeprices", "seed"], log=open(os.devnull, "w"))
+    folder = pipeline.archived_snapshots(settings.raw_dir, "fakeprices")[0]
+    (folder / "prices.json").write_bytes(b'{"at": "2026-03-01T12:00:00Z", "offers": []')  # truncated
+    with pytest.raises(ValueError, match="does not match its manifest sha256"):
+        pipeline.read_archive(folder)
+    report = pipeline.run(mode="offline", log=open(os.devnull, "w"))
+    assert {r.source: r.status for r in report.results}["fakeprices"] == "failed"
+
+
+def test_a_source_that_never_succeeded_is_stale_not_never(settings, registry):
+    registry(fake_source(fail=RuntimeError("HTTP 403")))
+    pipeline.run(["fakeprices", "seed"], log=open(os.devnull, "w"))
+    con = duckdb.connect(settings.db_path, read_only=True)
+    status = dict(con.execute("SELECT source, status FROM marts.freshness").fetchall())
+    assert status["fakeprices"] == "stale" and status["seed"] == "fresh"
+
+
+def test_freshness_is_computed_in_utc_whatever_the_local_time_zone(settings, registry, monkeypatch):
+    registry(fake_source(body=OFFERS))
+    pipeline.run(["fakeprices"], log=open(os.devnull, "w"))
+    con = duckdb.connect(settings.db_path)
+    con.execute("UPDATE meta.runs SET data_as_of = (now() AT TIME ZONE 'UTC') - INTERVAL 1 HOUR")
+    for zone in ("UTC", "Asia/Tokyo", "America/Los_Angeles"):
+        con.execute(f"SET TimeZone = '{zone}'")
+        assert con.execute("SELECT status FROM marts.freshness WHERE source = 'fakeprices'").fetchone() == ("fresh",)

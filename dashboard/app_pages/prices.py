@@ -40,6 +40,7 @@ with st.container(border=True):
                             help="A provider is on the ladder when its newest price in the period is at most "
                                  "this old, counted back from the newest price shown.")
 start, end = (tuple(period) + (opts.last_day,))[:2] if period else (opts.first_day, opts.last_day)
+unit = unit or "GPU-hour"  # an empty ?pr_unit= leaves even a required control empty
 unit_label = ps.UNIT_LABELS[unit]
 filters = dict(unit=unit, segment=segment, price_type=price_type, region=region, start=start, end=end)
 

@@ -44,7 +44,7 @@ with tab_sources:
             "rows_rejected": st.column_config.NumberColumn("rejected", format="%d"),
             "last_ok": "last success (UTC)",
             "status": st.column_config.TextColumn("freshness", help="fresh: last success within the cadence; "
-                                                  "stale: older; never: no successful run yet"),
+                                                  "stale: older, or tried and never succeeded; never: not yet run"),
         },
     )
     st.download_button("Download CSV", table.to_csv(index=False).encode(), "computewatch_sources.csv",
