@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl import pipeline  # noqa: E402
-from tests.browser import chromium_available, launch, serve, wait_rendered  # noqa: E402
+from tests.browser import chromium_available, launch, served_demo, wait_rendered  # noqa: E402
 
-CAPTURES = ROOT.parent / "shared" / "captures"
 PAGES = ["", "demand", "prices", "concentration", "scenarios", "sources"]
 TITLES = {"": "Overview", "demand": "Demand", "prices": "GPU prices", "concentration": "Concentration",
           "scenarios": "Scenarios", "sources": "Data & sources"}
@@ -27,12 +23,7 @@ def main() -> None:
         sys.exit("needs Debian chromium at /usr/bin/chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["COMPUTEWATCH_DATA_DIR"] = tmp
-        pipeline.run(mode="offline", log=open(os.devnull, "w"))
-        if CAPTURES.is_dir():
-            pipeline.run(mode="replay", replay_dir=CAPTURES, log=open(os.devnull, "w"))
-        with serve({"COMPUTEWATCH_DATA_DIR": tmp}) as base, sync_playwright() as p:
+    with served_demo() as base, sync_playwright() as p:
             browser = launch(p)
             print(f"{'page':<15} {'first (cold) s':>14} {'median warm s':>14} {'charts':>7}")
             for path in PAGES:

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl import pipeline  # noqa: E402
-from tests.browser import chromium_available, launch, serve, wait_rendered  # noqa: E402
+from tests.browser import chromium_available, launch, served_demo, wait_rendered  # noqa: E402
 
-CAPTURES = ROOT.parent / "shared" / "captures"
 PAGES = ["", "demand", "prices", "concentration", "scenarios", "sources"]
 
 
@@ -31,12 +27,7 @@ def main() -> None:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["COMPUTEWATCH_DATA_DIR"] = tmp
-        pipeline.run(mode="offline", log=open(os.devnull, "w"))
-        if CAPTURES.is_dir():
-            pipeline.run(mode="replay", replay_dir=CAPTURES, log=open(os.devnull, "w"))
-        with serve({"COMPUTEWATCH_DATA_DIR": tmp}) as base, sync_playwright() as p:
+    with served_demo() as base, sync_playwright() as p:
             browser = launch(p)
             for path in PAGES:
                 page = browser.new_page(viewport={"width": args.width, "height": args.height})

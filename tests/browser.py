@@ -61,6 +61,23 @@ def serve(env: dict[str, str], port: int | None = None, timeout: float = 60.0):
             proc.kill()
 
 
+@contextlib.contextmanager
+def served_demo():
+    """Serve the app on a throwaway warehouse: the seed plus, when present, the replayed captures."""
+    import tempfile
+
+    from etl import pipeline
+
+    captures = ROOT.parent / "shared" / "captures"
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["COMPUTEWATCH_DATA_DIR"] = tmp
+        pipeline.run(mode="offline", log=open(os.devnull, "w"))
+        if captures.is_dir():
+            pipeline.run(mode="replay", replay_dir=captures, log=open(os.devnull, "w"))
+        with serve({"COMPUTEWATCH_DATA_DIR": tmp}) as base:
+            yield base
+
+
 def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
