@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -71,6 +72,13 @@ class Payload:
     fetched_at: datetime
     name: str = "payload"  # file name inside the archive, e.g. "h100-sxm.json"
     headers: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def json(self, source: str):
+        """The body parsed as JSON; a body that is not JSON is a ValueError naming source and file."""
+        try:
+            return json.loads(self.body)
+        except ValueError as exc:
+            raise ValueError(f"{source}: {self.name} is not JSON ({exc})") from None
 
     @property
     def sha256(self) -> str:

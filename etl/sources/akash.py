@@ -23,7 +23,6 @@ Payloads are routed by file name (`gpu-prices.json`, `gpu-breakdown.json`, `prov
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from collections.abc import Iterator
 
@@ -128,10 +127,7 @@ def _kind(payload: Payload, doc) -> str:
 
 
 def parse(payload: Payload) -> Iterator[dict]:
-    try:
-        doc = json.loads(payload.body)
-    except ValueError as exc:
-        raise ValueError(f"akash: {payload.name} is not JSON ({exc})") from None
+    doc = payload.json("akash")
     kind = _kind(payload, doc)
     if kind == "gpu-prices":
         yield from _gpu_prices(doc, payload)

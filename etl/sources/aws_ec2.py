@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 from etl import reference
@@ -101,10 +100,7 @@ def _gpu_count(value) -> int | None:
 
 
 def parse(payload: Payload) -> Iterator[dict]:
-    try:
-        doc = json.loads(payload.body)
-    except ValueError as exc:
-        raise ValueError(f"aws_ec2: payload is not JSON: {exc}") from None
+    doc = payload.json("aws_ec2")
     if not isinstance(doc, list):
         raise ValueError(f"aws_ec2: expected a list of instance records, got {type(doc).__name__}")
     if doc and not any(isinstance(r, dict) and "GPU" in r for r in doc):

@@ -142,10 +142,7 @@ _ESSENTIAL = ("armSkuName", "meterName", "productName", "retailPrice", "armRegio
 
 
 def _items(payload: Payload) -> list:
-    try:
-        doc = json.loads(payload.body)
-    except ValueError as exc:
-        raise ValueError(f"azure_retail_prices: payload is not JSON: {exc}") from None
+    doc = payload.json("azure_retail_prices")
     if isinstance(doc, dict):
         items = doc.get("Items")
         if not isinstance(items, list):

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Iterator
 
@@ -147,10 +146,7 @@ def _row(observed, name: str, field: str, raw, **extra) -> dict | None:
 
 
 def _table(payload: Payload) -> Iterator[dict]:
-    try:
-        doc = json.loads(payload.body)
-    except ValueError as exc:
-        raise ValueError(f"cloud_gpus: {payload.name} is not JSON ({exc})") from None
+    doc = payload.json("cloud_gpus")
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
         raise ValueError(f'cloud_gpus: expected {{"data": [...]}} in {payload.name}')
     for entry in doc["data"]:

@@ -116,10 +116,7 @@ def _task(payload: Payload, models: list[dict]) -> str:
 
 def parse(payload: Payload) -> Iterator[dict]:
     """hf_downloads_30d for the task, and hf_model_downloads_30d for its top models."""
-    try:
-        models = json.loads(payload.body)
-    except ValueError as exc:
-        raise ValueError(f"huggingface: {payload.name} is not JSON: {exc}") from None
+    models = payload.json("huggingface")
     if not isinstance(models, list):
         raise ValueError(f"huggingface: {payload.name} is a {type(models).__name__}, expected a list of models")
     for m in models:

@@ -16,7 +16,6 @@ Rows, one pair per GPU hardware model (rows whose `type` says CPU are skipped):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 from etl import reference
@@ -71,10 +70,7 @@ def _number(value) -> float | None:
 
 
 def parse(payload: Payload) -> Iterator[dict]:
-    try:
-        doc = json.loads(payload.body)
-    except ValueError as exc:
-        raise ValueError(f"ionet: {payload.name} is not JSON ({exc})") from None
+    doc = payload.json("ionet")
     if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
         raise ValueError(f'ionet: expected {{"data": [...]}} in {payload.name}')
     status = doc.get("status")

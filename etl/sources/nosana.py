@@ -14,7 +14,6 @@ Markets without a USD price are skipped (nothing to load).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 
@@ -74,10 +73,7 @@ def _number(value) -> float | None:
 
 
 def parse(payload: Payload) -> Iterator[dict]:
-    try:
-        doc = json.loads(payload.body)
-    except ValueError as exc:
-        raise ValueError(f"nosana: {payload.name} is not JSON ({exc})") from None
+    doc = payload.json("nosana")
     if isinstance(doc, dict) and isinstance(doc.get("data"), list):
         doc = doc["data"]
     if not isinstance(doc, list):

@@ -162,10 +162,7 @@ def _endpoints(data: dict, day: str) -> Iterator[dict]:
 
 def parse(payload: Payload) -> Iterator[dict]:
     """Catalogue payload -> count and median price; endpoints bundle -> providers per model and shares."""
-    try:
-        data = json.loads(payload.body)
-    except ValueError as exc:
-        raise ValueError(f"openrouter: {payload.name} is not JSON: {exc}") from None
+    data = payload.json("openrouter")
     day = payload.fetched_at.date().isoformat()
     if isinstance(data, dict) and isinstance(data.get("data"), list):
         yield from _catalogue(data, day)

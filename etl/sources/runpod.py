@@ -107,10 +107,7 @@ def _model(gpu: dict) -> str:
 
 
 def parse(payload: Payload) -> Iterator[dict]:
-    try:
-        doc = json.loads(payload.body)
-    except ValueError as exc:
-        raise ValueError(f"runpod: payload is not JSON: {exc}") from None
+    doc = payload.json("runpod")
     errors = _errors(doc)
     if errors:
         raise ValueError(f"runpod: GraphQL errors: {errors}")

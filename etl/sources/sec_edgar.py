@@ -139,10 +139,7 @@ class Fact:
 
 
 def _concepts(payload: Payload) -> list[dict]:
-    try:
-        data = json.loads(payload.body)
-    except ValueError as exc:
-        raise ValueError(f"sec_edgar: {payload.name} is not JSON: {exc}") from None
+    data = payload.json("sec_edgar")
     concepts = data if isinstance(data, list) else [data]
     for c in concepts:
         if not isinstance(c, dict) or "units" not in c or "cik" not in c or "tag" not in c:

@@ -129,10 +129,7 @@ def _id(value) -> str | None:
 
 
 def _offers(payload: Payload) -> list[dict]:
-    try:
-        doc = json.loads(payload.body)
-    except ValueError as exc:
-        raise ValueError(f"vast: {payload.name} is not JSON ({exc})") from None
+    doc = payload.json("vast")
     if not isinstance(doc, dict) or not isinstance(doc.get("offers"), list):
         shape = sorted(doc)[:5] if isinstance(doc, dict) else type(doc).__name__
         detail = f": {doc.get('msg') or doc.get('error')}" if isinstance(doc, dict) and "error" in doc else ""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import date
 from urllib.parse import quote
@@ -64,10 +63,7 @@ def fetch(client) -> list[Payload]:
 
 def parse(payload: Payload) -> Iterator[dict]:
     """indicators rows, one per article and month."""
-    try:
-        data = json.loads(payload.body)
-    except ValueError as exc:
-        raise ValueError(f"wikipedia_pageviews: {payload.name} is not JSON: {exc}") from None
+    data = payload.json("wikipedia_pageviews")
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         got = sorted(data)[:6] if isinstance(data, dict) else type(data).__name__
         raise ValueError(f"wikipedia_pageviews: {payload.name} has no 'items' list (got {got})")
