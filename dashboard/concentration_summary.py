@@ -8,8 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard import queries
-from etl.concentration import GUIDELINE_NAMES, classify, equivalent_firms
-from etl.marts.concentration import interval_verdict
+from etl.concentration import GUIDELINE_NAMES, classify, equivalent_firms, interval_verdict
 
 CLOUD_MARKETS = ("cloud_infrastructure_synergy", "cloud_infrastructure_canalys")
 DECENTRALISED_MARKETS = ("vast_hosts", "akash_providers")

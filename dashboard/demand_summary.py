@@ -14,7 +14,7 @@ import pandas as pd
 from dashboard import demand_metrics as dm
 
 try:  # the connector owns the fit, so the page and the ETL report one number
-    from etl.sources.epoch_models import fit_growth, t_quantile_975
+    from etl.growth import fit_growth, t_quantile_975
 except ImportError:  # pragma: no cover - connector not installed: fall back to Epoch's published figures
     fit_growth = t_quantile_975 = None
 

@@ -643,3 +643,30 @@ def entry_hhi(incumbent_shares_pct: Iterable[float], entrant_share_pct: float, n
     incumbents = math.fsum(x * x for x in s)
     entrants = e * e / n if n else 0.0
     return keep * keep * incumbents + entrants
+
+
+def interval_verdict(low: float, high: float, guidelines: str = "us2023") -> str:
+    """Plain-language reading of an HHI range under `guidelines` (BANDS).
+
+    When both ends fall in one band this is verdict(); otherwise it names both
+    bands and says the answer depends on how the unpublished residual is split.
+    """
+    if math.isclose(low, high, abs_tol=1e-9) or classify(low, guidelines) == classify(high, guidelines):
+        text = verdict(low, guidelines)
+        return text if math.isclose(low, high, abs_tol=1e-9) else f"{text}, whatever the unpublished split"
+    a, b = classify(low, guidelines).rsplit(" ", 1), classify(high, guidelines).rsplit(" ", 1)
+    first = a[0] if len(a) == len(b) == 2 and a[1] == b[1] else " ".join(a)
+    return (f"Between {first} and {' '.join(b)} under the "
+            f"{GUIDELINE_NAMES[guidelines]} (HHI {low:,.0f} to {high:,.0f}, depending on how the "
+            "unpublished residual is split)")
+
+
+def hhi_upper_capped(shares: list[float], cap: float) -> float:
+    """HHI upper bound with the residual packed into firms no larger than `cap` (as hhi_bounds)."""
+    low = math.fsum(s * s for s in shares)
+    residual = max(100.0 - math.fsum(shares), 0.0)
+    if residual <= 1e-12 or cap <= 0:
+        return low
+    k = math.floor(residual / cap)
+    r = max(residual - k * cap, 0.0)
+    return math.fsum([low, k * cap * cap, r * r])

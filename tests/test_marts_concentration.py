@@ -251,7 +251,7 @@ def test_build_is_idempotent(con):
     (1450, 1936, "eu2004", "Moderate concentration under the 2004 EU Horizontal Merger Guidelines"),
 ])
 def test_interval_verdict(low, high, guidelines, expected):
-    assert mart.interval_verdict(low, high, guidelines).startswith(expected)
+    assert c.interval_verdict(low, high, guidelines).startswith(expected)
 
 
 # --------------------------------------------------------------------------- through the pipeline

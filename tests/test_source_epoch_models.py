@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 import responses
 
-from etl import warehouse
+from etl import growth, warehouse
 from etl.http import FetchError
 from etl.provenance import Payload
 from etl.sources import epoch_models as em
@@ -62,7 +62,7 @@ def test_html_instead_of_csv_raises():
 def test_fit_growth_exact_4x_per_year():
     dates = ["2015-01-01", "2016-01-01", "2017-01-01", "2018-01-01", "2019-01-01"]
     flops = [1e20 * 4**i for i in range(5)]
-    fit = em.fit_growth(dates, flops)
+    fit = growth.fit_growth(dates, flops)
     assert fit["growth_per_year"] == pytest.approx(4.0)
     assert fit["ci_low"] == pytest.approx(4.0) and fit["ci_high"] == pytest.approx(4.0)
     assert fit["doubling_months"] == pytest.approx(6.0)  # 4x a year = two doublings a year
@@ -75,7 +75,7 @@ def test_fit_growth_ci_by_hand():
     slope = 1.5, intercept = -1/6, residuals 1/6, -1/3, 1/6: SSE = 1/6, s^2 = 1/6 (1 df),
     Sxx = 2, se = sqrt(1/12), t(0.975, 1) = 12.7062: CI of the slope 1.5 +- 3.668.
     """
-    fit = em.fit_growth(["2020-01-01", "2021-01-01", "2022-01-01"], [1.0, 10.0, 1000.0])
+    fit = growth.fit_growth(["2020-01-01", "2021-01-01", "2022-01-01"], [1.0, 10.0, 1000.0])
     half = 12.706205 * math.sqrt(1 / 12)
     assert fit["growth_per_year"] == pytest.approx(10**1.5)
     assert fit["ci_low"] == pytest.approx(10 ** (1.5 - half))
@@ -85,13 +85,13 @@ def test_fit_growth_ci_by_hand():
 
 def test_t_quantiles_against_tables():
     for df, expected in ((1, 12.7062), (10, 2.2281), (30, 2.0423), (40, 2.0211), (60, 2.0003), (120, 1.9799)):
-        assert em.t_quantile_975(df) == pytest.approx(expected, abs=5e-4)
-    assert em.t_quantile_975(10**6) == pytest.approx(1.96, abs=1e-3)
+        assert growth.t_quantile_975(df) == pytest.approx(expected, abs=5e-4)
+    assert growth.t_quantile_975(10**6) == pytest.approx(1.96, abs=1e-3)
 
 
 def test_fit_growth_drops_missing_and_needs_three_points():
     with pytest.raises(ValueError, match="at least 3"):
-        em.fit_growth(["2020-01-01", None, "2021-01-01"], [1.0, 5.0, None])
+        growth.fit_growth(["2020-01-01", None, "2021-01-01"], [1.0, 5.0, None])
 
 
 # --------------------------------------------------------------------------- fetch

@@ -9,7 +9,7 @@ from dashboard import concentration_summary as summary
 from dashboard import queries, state, ui
 from dashboard.charts import concentration as charts
 from etl import concentration as c
-from etl.marts.concentration import interval_verdict
+from etl.concentration import interval_verdict
 
 GUIDELINES = {"US 2023": "us2023", "US 2010": "us2010", "EU 2004": "eu2004"}
 DEFAULT_MARKET = "cloud_infrastructure_synergy"

@@ -128,33 +128,6 @@ def log(message: str) -> None:
 
 # --------------------------------------------------------------------------- pure helpers
 
-def interval_verdict(low: float, high: float, guidelines: str = "us2023") -> str:
-    """Plain-language reading of an HHI range under `guidelines` (etl.concentration.BANDS).
-
-    When both ends fall in one band this is etl.concentration.verdict(); otherwise it names both
-    bands and says the answer depends on how the unpublished residual is split.
-    """
-    if math.isclose(low, high, abs_tol=1e-9) or c.classify(low, guidelines) == c.classify(high, guidelines):
-        text = c.verdict(low, guidelines)
-        return text if math.isclose(low, high, abs_tol=1e-9) else f"{text}, whatever the unpublished split"
-    a, b = c.classify(low, guidelines).rsplit(" ", 1), c.classify(high, guidelines).rsplit(" ", 1)
-    first = a[0] if len(a) == len(b) == 2 and a[1] == b[1] else " ".join(a)
-    return (f"Between {first} and {' '.join(b)} under the "
-            f"{c.GUIDELINE_NAMES[guidelines]} (HHI {low:,.0f} to {high:,.0f}, depending on how the "
-            "unpublished residual is split)")
-
-
-def _upper(shares: list[float], cap: float) -> float:
-    """HHI upper bound with the residual packed into firms no larger than `cap` (as hhi_bounds)."""
-    low = math.fsum(s * s for s in shares)
-    residual = max(FULL - math.fsum(shares), 0.0)
-    if residual <= 1e-12 or cap <= 0:
-        return low
-    k = math.floor(residual / cap)
-    r = max(residual - k * cap, 0.0)
-    return math.fsum([low, k * cap * cap, r * r])
-
-
 def _label(market: str) -> str:
     return market.replace("_", " ").strip().capitalize()
 
@@ -268,7 +241,7 @@ def compute(p: Period) -> tuple[dict, list[dict]]:
             method = "bounds: residual fragmented (low) or in firms no larger than the smallest listed (high)"
         # The point shares and, where ranges were published, their high ends (if they fit in 100%).
         candidates = [shares] + ([highs] if highs != shares and math.fsum(highs) <= FULL + COMPLETE_TOL else [])
-        high = max([low] + [c.hhi_bounds(v)[1] if cap is None else _upper(v, cap) for v in candidates])
+        high = max([low] + [c.hhi_bounds(v)[1] if cap is None else c.hhi_upper_capped(v, cap) for v in candidates])
         value = (low + high) / 2
         method += "; hhi = midpoint, for plotting"
     m = len(entities)
@@ -302,7 +275,7 @@ def compute(p: Period) -> tuple[dict, list[dict]]:
         "residual_pct": residual, "total_value": math.fsum(e.value for e in entities)
         if all(e.value is not None for e in entities) else None,
         "gaps": ", ".join(p.gaps) or None, "in_trend": not p.gaps,
-        "verdict": interval_verdict(low, high), "note": "; ".join(dict.fromkeys(notes)) or None,
+        "verdict": c.interval_verdict(low, high), "note": "; ".join(dict.fromkeys(notes)) or None,
         "source": p.source,
     }
     share_rows = [
