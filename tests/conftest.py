@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import config, pipeline
+from etl import config, pipeline, sources
 from etl.http import Client
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,23 +79,65 @@ def captures() -> Path:
     return CAPTURES
 
 
-@pytest.fixture(scope="module")
-def seeded_db(tmp_path_factory):
-    """A warehouse built offline from the real seed, for the app tests of one module.
+@contextmanager
+def _env(**values: str | None):
+    """Set (or, with None, unset) environment variables for the block, then restore them."""
+    old = {k: os.environ.get(k) for k in values}
+    try:
+        for k, v in values.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
-    Tests that need more data can run more sources into it with pipeline.run(..., mode="replay").
+
+def _build(folder: Path, replay: bool) -> str:
+    """A warehouse built offline from the real seed (and, with `replay`, every capture) in `folder`."""
+    quiet = open(os.devnull, "w")
+    with _env(COMPUTEWATCH_DATA_DIR=str(folder), COMPUTEWATCH_DB=None):
+        pipeline.run(mode="offline", log=quiet)
+        if replay:
+            names = [n for n, source in sources.SOURCES.items() if source.captures and n != "seed"]
+            report = pipeline.run(names, mode="replay", replay_dir=CAPTURES, log=quiet)
+            assert report.published and not report.failed, report.failed
+    return str(folder / "warehouse.duckdb")
+
+
+@pytest.fixture(scope="session")
+def _seeded_file(tmp_path_factory) -> str:
+    return _build(tmp_path_factory.mktemp("appdata"), replay=False)
+
+
+@pytest.fixture(scope="session")
+def _replayed_file(tmp_path_factory) -> str:
+    if not CAPTURES.is_dir():
+        pytest.skip("../shared/captures is not beside this checkout (integration data, not a feature)")
+    return _build(tmp_path_factory.mktemp("replaydata"), replay=True)
+
+
+@pytest.fixture
+def seeded_db(_seeded_file):
+    """The seed-only warehouse, built once per test session; the test's pages read it.
+
+    Tests must treat it as read-only: a test that needs other data builds its own warehouse.
     """
-    data = tmp_path_factory.mktemp("appdata")
-    old = {k: os.environ.get(k) for k in ("COMPUTEWATCH_DATA_DIR", "COMPUTEWATCH_DB")}
-    os.environ["COMPUTEWATCH_DATA_DIR"] = str(data)
-    os.environ.pop("COMPUTEWATCH_DB", None)
-    pipeline.run(mode="offline", log=open(os.devnull, "w"))
-    yield str(data / "warehouse.duckdb")
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with _env(COMPUTEWATCH_DB=_seeded_file):
+        yield _seeded_file
+
+
+@pytest.fixture
+def replayed_db(_replayed_file):
+    """The seed plus every source that declares captures, replayed from ../shared/captures, built once
+    per test session (skips when the captures are not beside the checkout). Read-only, as seeded_db."""
+    with _env(COMPUTEWATCH_DB=_replayed_file):
+        yield _replayed_file
 
 
 def open_page(page: str, params: dict | None = None) -> AppTest:

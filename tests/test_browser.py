@@ -12,8 +12,8 @@ CHART_PAGES = {"", "demand", "prices", "concentration", "scenarios"}
 
 
 @pytest.fixture(scope="module")
-def server(seeded_db, tmp_path_factory):
-    with serve({"COMPUTEWATCH_DB": seeded_db}) as base:
+def server(_seeded_file):
+    with serve({"COMPUTEWATCH_DB": _seeded_file}) as base:
         yield base
 
 

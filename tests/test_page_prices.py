@@ -4,12 +4,10 @@ shows H100 SXM prices in both blocks, with a unit toggle that changes the number
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 
-from etl import pipeline, sources
-from tests.conftest import CAPTURES, open_page
+from tests.conftest import open_page
 
 
 def _metrics(at) -> dict[str, str]:
@@ -79,33 +77,6 @@ def test_h100e_unit_without_hardware_data_says_so(seeded_db):
 
 
 # --------------------------------------------------------------------------- replayed captures
-
-@pytest.fixture(scope="module")
-def replayed_db(seeded_db, tmp_path_factory):
-    """A warehouse of the seed plus every source that declares captures, replayed from ../shared/captures.
-
-    Module-scoped (the replay takes seconds), so it cannot use the function-scoped `captures` fixture;
-    it skips the same way. It builds in its own data dir: DuckDB hands a new connection to a path that
-    is still open in this process the old database instance, so replaying into seeded_db (already read
-    by the tests above) would leave the page reading the pre-replay file.
-    """
-    if not CAPTURES.is_dir():
-        pytest.skip("../shared/captures is not beside this checkout (integration data, not a feature)")
-    data = tmp_path_factory.mktemp("replaydata")
-    old = os.environ.get("COMPUTEWATCH_DATA_DIR")
-    os.environ["COMPUTEWATCH_DATA_DIR"] = str(data)
-    try:
-        pipeline.run(mode="offline", log=open(os.devnull, "w"))
-        names = [name for name, source in sources.SOURCES.items() if source.captures and name != "seed"]
-        report = pipeline.run(names, mode="replay", replay_dir=CAPTURES, log=open(os.devnull, "w"))
-        assert report.published and not report.failed, report.failed
-        yield report
-    finally:
-        if old is None:
-            os.environ.pop("COMPUTEWATCH_DATA_DIR", None)
-        else:
-            os.environ["COMPUTEWATCH_DATA_DIR"] = old
-
 
 @pytest.mark.captures
 def test_replayed_captures_give_h100_sxm_prices_in_both_blocks(replayed_db):
