@@ -85,7 +85,7 @@ def test_published_top_firms_get_an_explicit_residual_share_row(con):
     shares = con.execute("SELECT entity, share_pct, is_residual, rank FROM marts.concentration_shares "
                          "ORDER BY is_residual, rank").fetchall()
     assert shares == [("AWS", 28, False, 1), ("Microsoft", 21, False, 2), ("Google", 15, False, 3),
-                      (mart.RESIDUAL, pytest.approx(36), True, None)]
+                      (c.RESIDUAL, pytest.approx(36), True, None)]
     (row,) = rows(con)
     assert (row["hhi_low"], row["hhi_high"]) == pytest.approx((1450, 1936))  # ECONOMICS.md A5
 
