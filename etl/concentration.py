@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import operator
+import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -357,6 +358,21 @@ def list_indices(entities: Iterable[Entity], *, gaps: Iterable[str] = (), larger
     return ListIndices(entities=listed, total=total, residual=residual, bounded=bounded, hhi=value, hhi_low=low,
                        hhi_high=high, method=method, cr4=cr(shares, 4), cr4_high=cr4_high, nakamoto=n_firms,
                        gini=g, gini_scope=scope, notes=notes)
+
+
+def regular_firms(by_period: dict) -> dict[str, float]:
+    """The firms listed in at least half of a market's periods, with their median listed share (NaN when
+    they were never given a share): the firms a period's list is expected to name."""
+    periods: dict[str, set] = {}
+    shares: dict[str, list[float]] = {}
+    for key, entities in by_period.items():
+        for e in entities:
+            periods.setdefault(e.name, set()).add(key)
+            shares.setdefault(e.name, [])
+            if e.share is not None:
+                shares[e.name].append(e.share)
+    return {name: statistics.median(shares[name]) if shares[name] else math.nan
+            for name in sorted(periods) if len(periods[name]) * 2 >= len(by_period)}
 
 
 def listing_gaps(by_period: dict, regular_share: dict[str, float], n_periods: int) -> dict:

@@ -12,8 +12,10 @@ Save: three tables, replaced on every build.
   "Others (unpublished)" residual for published-top-firms markets (bar charts, Lorenz curves, mergers).
 - marts.concentration_skipped: the markets or periods that could not be computed, with the reason.
 
-A bad market or period never fails the build: it is skipped, printed to stderr and kept in
-marts.concentration_skipped.
+The rules (residual, completeness, normalisation, bounds, gaps) are etl.concentration's; this module
+reads core and ref tables, calls them, and writes the marts. A bad market or period never fails the
+build: it is skipped, printed to stderr and kept in marts.concentration_skipped. Markets left out on
+purpose (EXCLUDE) are only recorded there, since they are expected on every build.
 """
 
 from __future__ import annotations
@@ -228,11 +230,7 @@ def _published(con: duckdb.DuckDBPyConnection, skipped: list[dict]) -> list[Peri
                            _clean(r.value), r.ref_url if isinstance(r.ref_url, str) else None)
                     for r in rows.itertuples()
                 ]
-            counts = part.groupby("entity")["period"].nunique()
-            n_periods = part["period"].nunique()
-            typical = part.groupby("entity")["share_pct"].median()
-            regular = {str(n): float(typical[n]) for n in counts.index if counts[n] * 2 >= n_periods}
-            gaps = c.listing_gaps(by_period, regular, n_periods)
+            gaps = c.listing_gaps(by_period, c.regular_firms(by_period), len(by_period))
             for period, entities in by_period.items():
                 rows = part[part["period"] == period]
                 basis = ", ".join(sorted({str(b) for b in rows["basis"].dropna()})) or "not stated"
