@@ -23,5 +23,4 @@ def block_stats(frame: pd.DataFrame) -> dict[str, dict]:
 
 
 def ratio(stats: dict[str, dict]) -> float | None:
-    cen, dec = stats["centralised"]["median"], stats["decentralised"]["median"]
-    return dec / cen if cen and dec is not None else None
+    return _prices.ratio({block: _prices.BlockStats(**values) for block, values in stats.items()})
