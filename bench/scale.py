@@ -20,7 +20,7 @@ from etl import pipeline, warehouse  # noqa: E402
 MODELS = ["H100 SXM", "H100 PCIe", "H200", "A100 80GB", "L40S", "RTX 4090", "V100", "B200"]
 SEGMENTS = ["hyperscaler", "neocloud", "marketplace", "depin"]
 
-# Queries the pages run (same shapes as dashboard/sql and app_pages), timed on the big warehouse.
+# Queries the pages run (same shapes as dashboard/data/sql), timed on the big warehouse.
 PAGE_QUERIES = {
     "price index, H100 SXM, all days": (
         "SELECT day, block, median, p25, p75 FROM marts.price_index WHERE gpu_model = ? ORDER BY day",

@@ -1,11 +1,10 @@
 """Demand arithmetic against hand-computed cases (no Streamlit, no warehouse)."""
 
+import dataclasses
 import math
 
 import pandas as pd
 import pytest
-
-import dataclasses
 
 from dashboard.model import demand as dm
 from dashboard.model import demand_lifecycle as lifecycle
