@@ -96,11 +96,10 @@ st.markdown(f"**Basis:** {row['basis']} · **Coverage:** {row['coverage']}")
 if isinstance(row["note"], str) and row["note"]:
     st.caption(f"Note for {row['period_label']}: {row['note']}.")
 
-position = periods.index(period_label)
-previous = history.iloc[position - 1] if position > 0 else None
+move = model.since_previous(history, period_label)
 m1, m2, m3, m4 = st.columns(4)
 ui.headline(m1, "HHI", fmt.number_range(row["hhi_low"], row["hhi_high"]),
-            delta=None if previous is None else f"{row['hhi'] - previous['hhi']:+,.0f} since {previous['period_label']}",
+            delta=None if move is None else f"{move.change:+,.0f} since {move.first['period_label']}",
             delta_color="inverse",
             help="Sum of squared shares (0-10,000). A range when only the largest firms are published: low = "
                  "the unpublished rest infinitely fragmented; high = split into firms no larger than the "

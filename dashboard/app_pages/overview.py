@@ -59,8 +59,8 @@ if price_head.ratio:
               help=f"{price_head.n_providers} providers, {price_head.n_offers} offers counted.")
 c4.page_link("app_pages/prices.py", label="GPU prices: index, ladder, supply", icon=":material/payments:")
 
-end = dt.date.today()
-index = prices_data.index(model, start=end - dt.timedelta(days=5 * 366), end=end)
+start, end = prices.overview_window(dt.date.today())
+index = prices_data.index(model, start=start, end=end)
 if not index.empty:
     fig = price_charts.index_over_time(index, y_title="USD per GPU-hour", series="series",
                                        title=f"{model}: daily median price and p25-p75 band, centralised vs "

@@ -121,7 +121,7 @@ def _band_words(item: MarketReading) -> str:
 
 @dataclass(frozen=True)
 class Move:
-    """A market's first and latest trend rows and the change of the HHI midpoint between them."""
+    """Two rows of one market (earlier, later) and the change of the HHI midpoint between them."""
 
     first: pd.Series
     last: pd.Series
@@ -134,6 +134,16 @@ def trend(frame: pd.DataFrame, market: str) -> Move | None:
         return None
     first, last = part.iloc[0], part.iloc[-1]
     return Move(first, last, float(last["hhi"] - first["hhi"]))
+
+
+def since_previous(history: pd.DataFrame, period_label: str) -> Move | None:
+    """The change of the HHI midpoint from the period before `period_label` in one market's history
+    (sorted by period); None for its first period."""
+    position = history["period_label"].tolist().index(period_label)
+    if position == 0:
+        return None
+    previous, row = history.iloc[position - 1], history.iloc[position]
+    return Move(previous, row, float(row["hhi"] - previous["hhi"]))
 
 
 def _firms(item: MarketReading) -> str:

@@ -115,6 +115,11 @@ def headline(ladder: pd.DataFrame | None, gpu_model: str = DEFAULT_MODEL, unit: 
     )
 
 
+def overview_window(today: dt.date) -> tuple[dt.date, dt.date]:
+    """Overview's price chart: the five years to `today`."""
+    return today - dt.timedelta(days=5 * 366), today
+
+
 def sources_of(frame: pd.DataFrame, unit: str) -> list[str]:
     """Sources behind a frame's `source` column, plus Epoch's hardware data when prices are per H100e."""
     names = {s.strip() for value in frame.get("source", pd.Series(dtype=str)).dropna() for s in str(value).split(",")}
