@@ -21,7 +21,7 @@ from etl import pipeline, warehouse  # noqa: E402
 MODELS = ["H100 SXM", "H100 PCIe", "H200", "A100 80GB", "L40S", "RTX 4090", "V100", "B200"]
 SEGMENTS = ["hyperscaler", "neocloud", "marketplace", "depin"]
 
-DASHBOARD_SQL = ROOT / "dashboard" / "sql"
+DASHBOARD_SQL = ROOT / "dashboard" / "data" / "sql"
 FIRST, LAST = date(2024, 1, 1), date(2025, 12, 31)  # the synthetic days fall in this span
 # Queries the pages run, timed on the big warehouse: the GPU prices page's own SQL files with the
 # parameters of its default view, and the other pages' shapes.

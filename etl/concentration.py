@@ -871,3 +871,62 @@ def hhi_upper_capped(shares: list[float], cap: float) -> float:
     k = math.floor(residual / cap)
     r = max(residual - k * cap, 0.0)
     return math.fsum([low, k * cap * cap, r * r])
+
+
+# --------------------------------------------------------------------------- simulators
+class MergerSimulation(NamedTuple):
+    """A merger of two listed firms in a market whose HHI is known as the interval ``before``."""
+
+    before: tuple[float, float]  # HHI range now (0-10,000)
+    after: tuple[float, float]  # HHI range after the merger
+    delta: float  # 2 * s_a * s_b, HHI points
+    combined_share_pct: float  # the merged firm's share, percent
+
+
+def simulate_merger(shares_pct: list[float], i: int, j: int, before: tuple[float, float], *,
+                    bounded: bool) -> MergerSimulation:
+    """The HHI before and after the listed firms at positions i and j merge (docs/METHODOLOGY.md §1.5).
+
+    When the whole market is listed (``bounded`` False) the post-merger HHI is exact
+    (``post_merger_hhi``); otherwise the unpublished rest is unchanged by the merger, so both
+    ends of the interval move by the same ``delta_hhi``. Shares in percent.
+    """
+    delta = delta_hhi(shares_pct[i], shares_pct[j])
+    low, high = float(before[0]), float(before[1])
+    if not bounded:
+        exact = post_merger_hhi(shares_pct, i, j)
+        after = (exact, exact)
+    else:
+        after = (low + delta, high + delta)
+    return MergerSimulation((low, high), after, delta, shares_pct[i] + shares_pct[j])
+
+
+def entry_hhi_from_index(hhi_now: float, entrant_share_pct: float, n_entrants: int) -> float:
+    """``entry_hhi`` when only the market's HHI is known (docs/METHODOLOGY.md §1.5).
+
+    entry_hhi needs only the incumbents' sum of squares, and one pseudo-firm with share
+    sqrt(HHI) has exactly that sum: HHI_entry = (1 - e/100)**2 * HHI + e**2 / n.
+    """
+    return entry_hhi([math.sqrt(min(hhi_now, _MAX_HHI))], entrant_share_pct, n_entrants)
+
+
+class EntrySimulation(NamedTuple):
+    """Entry of new supply into a market whose HHI is known as the interval ``now``."""
+
+    now: tuple[float, float]
+    after: tuple[float, float]  # HHI range with entry (low end from the low end now)
+    change: float  # change of the interval's midpoint, HHI points
+    equivalent_firms: tuple[float, float]  # 10,000 / HHI with entry, fewest first
+
+
+def simulate_entry(now: tuple[float, float], entrant_share_pct: float, n_entrants: int) -> EntrySimulation:
+    """Both ends of an HHI interval after entrants win ``entrant_share_pct`` % split evenly across
+    ``n_entrants`` (``entry_hhi_from_index``); docs/METHODOLOGY.md §1.5."""
+    low, high = float(now[0]), float(now[1])
+    after = (entry_hhi_from_index(low, entrant_share_pct, n_entrants),
+             entry_hhi_from_index(high, entrant_share_pct, n_entrants))
+    change = (sum(after) - (low + high)) / 2
+    return EntrySimulation((low, high), after, change, (equivalent_firms(after[1]), equivalent_firms(after[0])))
+
+
+__all__ += ["EntrySimulation", "MergerSimulation", "entry_hhi_from_index", "simulate_entry", "simulate_merger"]

@@ -9,12 +9,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import prices_summary as ps
+from dashboard.model import prices as ps
 from etl import warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
 MARTS = {"gpu_price_panel", "gpu_h100e", "price_index", "price_index_groups", "price_ladder"}
-QUERIES = ROOT / "dashboard" / "sql"
+QUERIES = ROOT / "dashboard" / "data" / "sql"
 D1, D2 = dt.date(2026, 1, 1), dt.date(2026, 3, 1)
 H100_FLOPS, A100_FLOPS = 989.4e12, 312e12
 
@@ -153,11 +153,11 @@ def test_ladder_takes_each_providers_latest_day_and_block_medians_and_ratio():
     assert len(ladder) == 6  # aws, lambda on-demand, lambda spot, coreweave, vast, akash
     assert ladder["price"].is_monotonic_increasing
     stats = ps.block_stats(ladder)
-    assert stats["centralised"]["median"] == pytest.approx(_hand_quantile([4.0, 2.0, 3.0, 1.0], 0.5))  # 2.5
-    assert stats["decentralised"]["median"] == pytest.approx((1.4 + 1.2) / 2)
+    assert stats["centralised"].median == pytest.approx(_hand_quantile([4.0, 2.0, 3.0, 1.0], 0.5))  # 2.5
+    assert stats["decentralised"].median == pytest.approx((1.4 + 1.2) / 2)
     assert ps.ratio(stats) == pytest.approx(1.3 / 2.5)
-    assert stats["decentralised"]["as_of"] == D2 and stats["decentralised"]["oldest"] == D1
-    assert stats["centralised"]["n_providers"] == 3 and stats["decentralised"]["n_offers"] == 2
+    assert stats["decentralised"].as_of == D2 and stats["decentralised"].oldest == D1
+    assert stats["centralised"].n_providers == 3 and stats["decentralised"].n_offers == 2
 
 
 def test_ladder_period_lookback_segment_and_unit():
