@@ -68,7 +68,7 @@ def test_rows_validate_without_rejects(fixture_path):
 
 @pytest.mark.parametrize("body, match", [
     (b"<!DOCTYPE html><html>404</html>", "got HTML"),
-    (b'{"skus": []}', "got HTML/JSON"),
+    (b'{"skus": []}', "got JSON"),
     (b"InstanceType,vCPUs,Price\na2-highgpu-1g,12,0.7\n", "lacks columns"),
 ])
 def test_malformed_payloads_raise_value_error(body, match):
