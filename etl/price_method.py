@@ -461,7 +461,8 @@ def headlines(units: pd.DataFrame, gpu_model: str = "H100 SXM", price_type: str 
             cur, start, _ = window(seg, win_end, days)
         newest = cur.groupby("provider")["day"].transform("max")
         cur = cur[cur["day"] == newest]
-        is_stale = cur["price_since"].map(lambda d: (win_end - d).days > stale_days)
+        is_stale = pd.Series([(win_end - d).days > stale_days for d in cur["price_since"]], index=cur.index,
+                             dtype=bool)
         n_stale = int(cur.loc[is_stale, "provider"].nunique())
         cur = cur[~is_stale]
         if cur.empty:
