@@ -581,8 +581,10 @@ def ccir_daily_observations(offers: pd.DataFrame, gpu_name: str) -> dict[date, l
     collection time (a missing start_date counts as 0, i.e. stale, as in collect.py), and
     dph_total / num_gpus > 0. Observation = dph_total / num_gpus rounded to 6 places, one per offer.
     """
-    df = offers[offers["gpu_name"] == gpu_name]
     out: dict[date, list[float]] = {}
+    if offers.empty:
+        return out
+    df = offers[offers["gpu_name"] == gpu_name]
     for r in df.itertuples(index=False):
         collected = pd.Timestamp(r.collected_at)
         collected = collected.tz_localize(UTC) if collected.tzinfo is None else collected
