@@ -115,15 +115,19 @@ def seed_date_precision(observed_on, note: str | None) -> str:
 
     Derived from data/seed/README.md's conventions: an approximate date is the 1st of the month
     (month known), of the middle month (quarter, "late"/"early" a year) or 1 July (year only), and the
-    note says so. Text about `source_date` ("source_date approximate (page dated Q1 2026)") is about
-    the page, not the price, so it is removed before matching. A date on the 1st with no other hint
+    note says "observed_on approximate". Only such a note can grade a row coarser than a month; text
+    about `source_date` ("source_date approximate (page dated Q1 2026)") is about the page, not the
+    price, and is removed before matching. A date on the 1st with no other hint
     is graded 'month' (the README uses the 1st when only the month is known).
     """
     text = _SOURCE_DATE_CLAUSE.sub("", note or "")
-    if _YEAR_ONLY.search(text):
-        return "year"
-    if _QUARTER.search(text):
-        return "quarter"
+    # Only a note that says the price's own date is approximate can make it coarser than a month;
+    # other dates in a note ("still quoted as current in Q1 2026") are about the page.
+    if "observed_on" in text:
+        if _YEAR_ONLY.search(text):
+            return "year"
+        if _QUARTER.search(text):
+            return "quarter"
     day = pd.Timestamp(observed_on).day
     return "month" if day == 1 else "day"
 

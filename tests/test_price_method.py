@@ -98,6 +98,7 @@ def test_price_types_are_mapped_by_one_table_and_never_pooled():
     ("2024-10-01", "market-wide level; upper bound: 'now below $2/hr' (Oct 2024)", "month"),
     ("2026-05-01", "tier=hyperscalers; range 3.50-5.00; source_date approximate (source gives May 2026)", "month"),
     ("2023-07-01", "p5 launch price; stale list price; source_date approximate (page dated Q1 2026)", "month"),
+    ("2023-07-01", "the page still quotes it as current in Q1 2026 despite AWS's June 2025 cut", "month"),
     ("2024-11-01", "Capacity Blocks; observed_on approximate (late 2024); source_date approximate (source gives late 2024)", "quarter"),
     ("2026-02-01", "$22-28/h per 8x H100; Q1 2026, observed_on approximate", "quarter"),
     ("2025-02-01", "B200 rental price floor in early 2025 (approximate: '~$3.20'); observed_on approximate", "quarter"),
