@@ -283,9 +283,9 @@ def vote_units(obs: pd.DataFrame) -> pd.DataFrame:
     """Collapse observations to voting units per day (§3.1).
 
     Marketplace rows: one unit per machine (the median of its offers' per-GPU prices, so a box listed
-    as 1/2/4/8-GPU slices counts once). Every other segment: one unit per provider x region (median of
-    its SKUs there), then one vote per provider = the median over its regions for geo 'all'; for a
-    geo group, the median over its regions in that group. Columns: day, gpu_model, segment, price_type,
+    as 1/2/4/8-GPU slices counts once). Every other segment: one unit per provider x geo group (the
+    median of its SKUs and regions in that group); index_rows and headlines then give each provider
+    one vote (the median of its units) in geo 'all'. Columns: day, gpu_model, segment, price_type,
     provider, source, sources_seen, unit, geo, country, price, n_offers.
     """
     df = obs.copy()
@@ -686,3 +686,39 @@ SOURCE_KINDS_DRAFT = {
     "cloud_gpus": "aggregator", "gpu_price_tracker": "aggregator", "ccir": "aggregator",
     "gpu_price_index": "aggregator", "seed": "aggregator",
 }
+
+
+def ccir_offers_from_core(prices: pd.DataFrame) -> pd.DataFrame:
+    """core.gpu_prices rows of source 'vast' -> the ccir_cri() frame (for marts.price_index).
+
+    Mapping: observed_at -> collected_at, gpu_model_raw -> gpu_name, gpu_count -> num_gpus,
+    price_usd_per_gpu_hour x gpu_count -> dph_total, reliability -> reliability2 (vast.py stores
+    reliability2 there), offer_id -> id. `start_date` must be a column of core.gpu_prices (epoch
+    seconds of the listing's start): without it every offer counts as stale, as CCIR's collector
+    treats a missing start_date, and no CRI can be computed.
+    """
+    vast = prices[prices["source"] == "vast"]
+    start = vast["start_date"] if "start_date" in vast else pd.Series(None, index=vast.index, dtype=object)
+    return pd.DataFrame({
+        "collected_at": pd.to_datetime(vast["observed_at"], utc=True),
+        "gpu_name": vast["gpu_model_raw"], "id": vast["offer_id"], "num_gpus": vast["gpu_count"],
+        "dph_total": vast["price_usd_per_gpu_hour"] * vast["gpu_count"],
+        "geolocation": vast["geolocation"], "rented": vast["rented"].fillna(False).astype(bool),
+        "reliability2": vast["reliability"], "start_date": start,
+        "host_id": _col(vast, "host_id"), "machine_id": _col(vast, "machine_id"), "rentable": True,
+    }).reset_index(drop=True)
+
+
+RATIOS = (("marketplace", "neocloud"), ("depin", "neocloud"), ("hyperscaler", "neocloud"))
+
+
+def headline_ratios(heads: pd.DataFrame, pairs=RATIOS) -> pd.DataFrame:
+    """Ratios of segment medians (marketplace/neocloud, DePIN/neocloud, hyperscaler/neocloud) where both
+    segments have a headline; low_confidence when either side is."""
+    h = heads.set_index("segment")
+    rows = []
+    for num, den in pairs:
+        if num in h.index and den in h.index:
+            rows.append({"ratio": f"{num}/{den}", "value": h.loc[num, "median"] / h.loc[den, "median"],
+                         "low_confidence": bool(h.loc[num, "low_confidence"] or h.loc[den, "low_confidence"])})
+    return pd.DataFrame(rows, columns=["ratio", "value", "low_confidence"])

@@ -355,3 +355,30 @@ def test_cri_h100_differs_because_its_first_window_day_is_not_in_the_captures(ca
     assert (ours["n"], ours["valid_days"]) == (36, 3)  # CCIR: 44 observations, 4 valid days
     with_day = pm.ccir_cri(raw, "H100 SXM", date(2026, 3, 4), daily={date(2026, 2, 26): CCIR_H100_2026_02_26})
     assert (with_day["index_value"], with_day["n"], with_day["valid_days"]) == (published, 44, 4)
+
+
+def test_core_vast_rows_feed_the_ccir_method_once_they_carry_start_date():
+    at = pd.Timestamp("2026-03-04T16:00:00Z")
+    core = pd.DataFrame([{"source": "vast", "observed_at": at, "gpu_model_raw": "H200", "offer_id": str(i),
+                          "gpu_count": 2, "price_usd_per_gpu_hour": 2.0 + i / 100, "geolocation": "Texas, US",
+                          "rented": False, "reliability": 0.99, "start_date": at.timestamp() - 3600}
+                         for i in range(9)])
+    r = pm.ccir_cri(pm.ccir_offers_from_core(core), "H200", date(2026, 3, 4))
+    assert (r["index_value"], r["n"], r["valid_days"]) == (2.04, 9, 1)
+    stale = pm.ccir_cri(pm.ccir_offers_from_core(core.drop(columns="start_date")), "H200", date(2026, 3, 4))
+    assert stale["index_value"] is None  # without start_date every offer is stale, as in CCIR's collector
+
+
+def test_headline_ratios_need_both_segments():
+    heads = pd.DataFrame([{"segment": "neocloud", "median": 3.0, "low_confidence": False},
+                          {"segment": "marketplace", "median": 1.5, "low_confidence": True},
+                          {"segment": "hyperscaler", "median": 9.0, "low_confidence": False}])
+    got = pm.headline_ratios(heads).set_index("ratio")
+    assert got["value"].to_dict() == {"marketplace/neocloud": 0.5, "hyperscaler/neocloud": 3.0}
+    assert got["low_confidence"].to_dict() == {"marketplace/neocloud": True, "hyperscaler/neocloud": False}
+
+
+def test_the_method_module_is_pure():
+    source = (ROOT / "etl" / "price_method.py").read_text(encoding="utf-8")
+    imports = {line.split()[1].split(".")[0] for line in source.splitlines() if line.startswith(("import ", "from "))}
+    assert imports <= {"__future__", "math", "re", "statistics", "collections", "datetime", "pandas"}, imports
