@@ -1,6 +1,6 @@
 """Like-for-like GPU price indices: ComputeWatch's versioned method (cw-<version>) and CCIR's CRI, as pure functions.
 
-Reference: docs/METHODOLOGY.md §3 (drafted in docs/methodology/prices.md). Nothing here reads files,
+Reference: docs/METHODOLOGY.md §3. Nothing here reads files,
 the network or the warehouse: callers pass DataFrames (and the small tables in data/seed/ as
 DataFrames or dicts), so every rule is a tested function over a frame.
 
