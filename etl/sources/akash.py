@@ -54,6 +54,7 @@ SOURCE = Source(
     cadence_hours=24,
     segment="depin",
     tables=("gpu_prices", "supply", "indicators"),
+    kind="provider_api",
     description="GPU price per model (median of providers' best single-GPU bids, last 31 days, USD per "
     "GPU-hour); daily total and leased GPUs per model since 2021; GPUs per provider (host-level "
     "concentration); daily USD spend and active leases.",

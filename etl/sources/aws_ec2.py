@@ -61,6 +61,7 @@ SOURCE = Source(
     cadence_hours=24,
     segment="hyperscaler",
     tables=("gpu_prices",),
+    kind="catalogue",
     description=(
         "Linux on-demand list price and average spot price of every EC2 instance type with at least "
         "one whole GPU/accelerator (Vantage field GPU >= 1: p6, p5, p4, p3, g6e, g6, g5, g4dn, ..., "

@@ -65,6 +65,7 @@ SOURCE = Source(
     cadence_hours=24,
     segment="hyperscaler",
     tables=("gpu_prices",),
+    kind="catalogue",
     description=(
         "Keyless GCP GPU prices per GPU-hour by region, on-demand and spot (Google's official Cloud "
         "Billing Catalog API needs an API key). SkyPilot's catalogue, regenerated from that API and "

@@ -48,6 +48,7 @@ SOURCE = Source(
     cadence_hours=24,
     segment=None,  # per provider, from data/seed/providers.csv
     tables=("gpu_prices",),
+    kind="aggregator",
     description="Historical backfill of neocloud prices (RunPod, Lambda, Hyperstack, Nebius, DataCrunch, "
     "Vultr, ...) for H100, H200, A100, B200 and GH200: each provider's average USD per GPU-hour over "
     "its listings, about every 4 hours from 2025-10-19.",

@@ -59,6 +59,7 @@ SOURCE = Source(
     cadence_hours=24,
     segment=None,
     tables=("indicators", "market_shares"),
+    kind="provider_api",
     description=(
         "Snapshots of the OpenRouter inference marketplace (period = fetch date, load append). "
         "`openrouter_models`: models in the catalogue (count, includes ':free' variants and "

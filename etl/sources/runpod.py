@@ -48,6 +48,7 @@ SOURCE = Source(
     cadence_hours=24,
     segment="neocloud",
     tables=("gpu_prices",),
+    kind="provider_api",
     description=(
         "Per-GPU-hour list prices of every RunPod GPU type: Secure Cloud (RunPod's own data centres; "
         "price_type 'on_demand', region 'secure'), Community Cloud (third-party hosts; price_type "

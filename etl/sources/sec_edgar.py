@@ -53,6 +53,7 @@ SOURCE = Source(
     cadence_hours=24,
     segment=None,
     tables=("indicators",),
+    kind="provider_api",
     description=(
         "Quarterly figures in USD bn (value / 1e9) by fiscal quarter, derived from the filings' XBRL "
         "facts. `hyperscaler_capex_sec`: cash paid for property and equipment (Microsoft, Alphabet, "

@@ -29,6 +29,7 @@ SOURCE = Source(
     cadence_hours=24 * 7,
     segment=None,
     tables=("indicators",),
+    kind="provider_api",
     description=(
         "Monthly views (all access methods, human `user` agent only, so known bots and spiders "
         "are excluded) of English Wikipedia articles: indicator `wikipedia_pageviews`, unit views "
