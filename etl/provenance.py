@@ -51,6 +51,7 @@ class Source:
     provenance says so); a replayed file is otherwise dated by a date in its path, else its mtime.
     prices_persist: the source records list prices when they change (not snapshots of every
     current offer), so a price stays in force until its next change (marts.gpu_price_panel).
+    history: the git files whose past versions `python -m etl backfill NAME` loads (etl/backfill.py).
     """
 
     name: str
@@ -71,6 +72,9 @@ class Source:
     captures: tuple[str, ...] = ()
     capture_dates: tuple[tuple[str, str], ...] = ()
     prices_persist: bool = False
+    # Where the source's past versions live in git, for `python -m etl backfill`: (GitHub
+    # "owner/repo", path in the repository, payload name as fetch() names that file).
+    history: tuple[tuple[str, str, str], ...] = ()
     needs_key: str | None = None  # env var of an optional/required key (see config.API_KEY_VARS)
     rate_limit_per_minute: float | None = None
 

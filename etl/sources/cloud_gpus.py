@@ -59,6 +59,7 @@ SOURCE = Source(
     "after 2025-09-17.",
     load="append",
     captures=("cloud_gpus/cloud_gpu.json", "cloud_gpus/price_changes.csv"),
+    history=((REPO, "cloud_gpu.json", "cloud_gpu.json"),),
     # the repository was archived; its last commit (the captured HEAD) is of 2025-09-17
     capture_dates=(("cloud_gpus/*", "2025-09-17"),),
     prices_persist=True,  # the history holds price changes: a list price stands until it changes

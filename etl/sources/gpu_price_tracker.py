@@ -54,6 +54,7 @@ SOURCE = Source(
     "its listings, about every 4 hours from 2025-10-19.",
     load="append",
     captures=("prime_intellect/*.jsonl",),
+    history=tuple((REPO, f"data/summary/{f}.jsonl", f"{f}.jsonl") for f in FILES),
     capture_dates=(("prime_intellect/*", "2025-11-16"),),  # the summaries' last snapshot
 )
 

@@ -28,7 +28,8 @@ from etl.http import FetchError
 from etl.provenance import License, Payload, Source
 from etl.sources._parse import number, whole_count
 
-BASE = "https://raw.githubusercontent.com/skypilot-org/skypilot-catalog/master/catalogs/{version}/{cloud}/vms.csv"
+REPO = "skypilot-org/skypilot-catalog"
+BASE = f"https://raw.githubusercontent.com/{REPO}/master/catalogs/{{version}}/{{cloud}}/vms.csv"
 VERSIONS = ("v8", "v7")  # v8 first; a cloud not yet in v8 is read from v7
 # SkyPilot cloud name -> provider key in data/seed/providers.csv.
 CLOUDS: dict[str, str] = {
@@ -101,6 +102,7 @@ SOURCE = Source(
     ),
     load="append",
     captures=("skypilot/*/*.csv",),
+    history=tuple((REPO, f"catalogs/v8/{c}/vms.csv", f"{c}_vms.csv") for c in CLOUDS),
 )
 
 
