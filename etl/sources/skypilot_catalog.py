@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 from etl import reference
 from etl.http import FetchError
 from etl.provenance import License, Payload, Source
-from etl.sources._parse import number, whole_count
+from etl.sources._parse import aws_currency, number, whole_count
 
 REPO = "skypilot-org/skypilot-catalog"
 BASE = f"https://raw.githubusercontent.com/{REPO}/master/catalogs/{{version}}/{{cloud}}/vms.csv"
@@ -226,8 +226,8 @@ def read(payload: Payload) -> tuple[list[dict], Counter]:
         raw = r["AcceleratorName"]
         zone = r.get("AvailabilityZone")
         price: float | str = per_gpu
-        if provider == "aws" and region.startswith("cn-"):
-            price = f"{per_gpu:g} CNY, not USD (AWS China regions are priced in CNY)"
+        if provider == "aws" and aws_currency(region) != "USD":
+            price = f"{per_gpu:g} {aws_currency(region)}, not USD (AWS China region)"
         rows.append({
             "table": "gpu_prices",
             "observed_at": payload.fetched_at,
