@@ -9,8 +9,11 @@ of `by_config`, never the multi-GPU total). MIT licence.
 Rows: one `gpu_prices` row per line x provider. The provider's price is its **`avg`** over its
 `count` listings of that GPU at that time (its typical price; `min` would be its cheapest slice,
 often a spot or multi-GPU bargain) and `min` and `count` go to `note`. The aggregator mixes spot and
-on-demand listings without saying which, so price_type is "on_demand" with that caveat in `note`;
-gpu_count is unknown (NULL). observed_at = the line's `timestamp`. Provider keys go through
+on-demand listings in a provider's figures; only the best deal of each GPU-count configuration
+(`by_config[...].best_deal`) says `spot: true|false`. A provider with a spot best deal gets that deal
+as a `spot` row (per-GPU price, gpu_count from the configuration) and no on-demand row, since its
+average mixes the two; other providers' averages are "on_demand" with the caveat in `note`, and
+their gpu_count is unknown (NULL). observed_at = the line's `timestamp`. Provider keys go through
 reference.provider_key after a few renames so that one company has one key across sources
 (`lambdalabs` -> `lambda`, ...); the segment comes from data/seed/providers.csv, and a provider not
 listed there gets segment None, which validation rejects with its reason.
@@ -23,6 +26,7 @@ from collections.abc import Iterator
 
 from etl import reference
 from etl.provenance import License, Payload, Source
+from etl.sources._parse import whole_count
 
 REPO = "tugot17/gpu-price-tracker"
 RAW = f"https://raw.githubusercontent.com/{REPO}/main/data/summary/{{}}.jsonl"
@@ -68,6 +72,16 @@ def provider(name: str) -> str:
     return PROVIDER_RENAMES.get(key, key)
 
 
+def _spot_deals(doc: dict) -> dict[str, list[tuple[str, float]]]:
+    """provider -> [(config, per-GPU price)] of the by_config best deals flagged `spot: true`."""
+    deals: dict[str, list[tuple[str, float]]] = {}
+    for config, stats in (doc.get("by_config") or {}).items():
+        best = stats.get("best_deal") if isinstance(stats, dict) else None
+        if isinstance(best, dict) and best.get("spot") is True and best.get("provider"):
+            deals.setdefault(best["provider"], []).append((config, stats.get("min_per_gpu")))
+    return deals
+
+
 def parse(payload: Payload) -> Iterator[dict]:
     text = payload.body.decode("utf-8")
     if text.lstrip()[:1] not in ("{", ""):
@@ -89,7 +103,30 @@ def parse(payload: Payload) -> Iterator[dict]:
         if gpu not in gpus:
             gpus[gpu] = (reference.canonical_gpu(gpu), gpu)
         model, raw = gpus[gpu]
+        # by_config's best deals say when a listing is spot; a provider with a spot listing has an
+        # average that mixes spot and on-demand, so it is not loaded as on-demand. Its spot deals are.
+        spot = _spot_deals(doc)
+        for name, deals in spot.items():
+            key, segment = keys.setdefault(name, (provider(name), reference.segment_for(provider(name))))
+            count = (by_provider.get(name) or {}).get("count") if isinstance(by_provider.get(name), dict) else None
+            for config, price in deals:
+                yield {
+                    "table": "gpu_prices",
+                    "observed_at": doc["timestamp"],
+                    "provider": key,
+                    "segment": segment,
+                    "gpu_model": model,
+                    "gpu_model_raw": raw,
+                    "gpu_count": whole_count(config.rstrip("x")),
+                    "price_usd_per_gpu_hour": price,
+                    "price_type": "spot",
+                    "offer_id": config,
+                    "note": f"best deal of the {config} listings, a spot offer of '{name}'; its average over "
+                            f"{count} listing(s) mixes spot and on-demand and is not loaded",
+                }
         for name, stats in by_provider.items():
+            if name in spot:
+                continue
             if name not in keys:
                 key = provider(name)
                 keys[name] = (key, reference.segment_for(key))
