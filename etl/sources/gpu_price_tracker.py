@@ -72,6 +72,15 @@ def provider(name: str) -> str:
     return PROVIDER_RENAMES.get(key, key)
 
 
+def _row(base: dict, keys: dict, name: str, price, price_type: str, note: str, **extra) -> dict:
+    """A price row of provider `name` on one summary line; provider keys and segments memoised in `keys`."""
+    if name not in keys:
+        keys[name] = (provider(name), reference.segment_for(provider(name)))
+    key, segment = keys[name]
+    return {**base, "provider": key, "segment": segment, "price_usd_per_gpu_hour": price,
+            "price_type": price_type, "note": note, **extra}
+
+
 def _spot_deals(doc: dict) -> dict[str, list[tuple[str, float]]]:
     """provider -> [(config, per-GPU price)] of the by_config best deals flagged `spot: true`."""
     deals: dict[str, list[tuple[str, float]]] = {}
@@ -106,41 +115,19 @@ def parse(payload: Payload) -> Iterator[dict]:
         # by_config's best deals say when a listing is spot; a provider with a spot listing has an
         # average that mixes spot and on-demand, so it is not loaded as on-demand. Its spot deals are.
         spot = _spot_deals(doc)
+
+        base = {"table": "gpu_prices", "observed_at": doc["timestamp"], "gpu_model": model, "gpu_model_raw": raw}
         for name, deals in spot.items():
-            key, segment = keys.setdefault(name, (provider(name), reference.segment_for(provider(name))))
             count = (by_provider.get(name) or {}).get("count") if isinstance(by_provider.get(name), dict) else None
             for config, price in deals:
-                yield {
-                    "table": "gpu_prices",
-                    "observed_at": doc["timestamp"],
-                    "provider": key,
-                    "segment": segment,
-                    "gpu_model": model,
-                    "gpu_model_raw": raw,
-                    "gpu_count": whole_count(config.rstrip("x")),
-                    "price_usd_per_gpu_hour": price,
-                    "price_type": "spot",
-                    "offer_id": config,
-                    "note": f"best deal of the {config} listings, a spot offer of '{name}'; its average over "
-                            f"{count} listing(s) mixes spot and on-demand and is not loaded",
-                }
+                yield _row(base, keys, name, price, "spot",
+                           f"best deal of the {config} listings, a spot offer of '{name}'; its average over "
+                           f"{count} listing(s) mixes spot and on-demand and is not loaded",
+                           gpu_count=whole_count(config.rstrip("x")), offer_id=config)
         for name, stats in by_provider.items():
             if name in spot:
                 continue
-            if name not in keys:
-                key = provider(name)
-                keys[name] = (key, reference.segment_for(key))
-            key, segment = keys[name]
             stats = stats if isinstance(stats, dict) else {}
-            yield {
-                "table": "gpu_prices",
-                "observed_at": doc["timestamp"],
-                "provider": key,
-                "segment": segment,
-                "gpu_model": model,
-                "gpu_model_raw": raw,
-                "price_usd_per_gpu_hour": stats.get("avg"),
-                "price_type": "on_demand",
-                "note": f"avg of {stats.get('count')} listing(s) of '{name}', min {stats.get('min')}; "
-                        "aggregator mixes spot and on-demand",
-            }
+            yield _row(base, keys, name, stats.get("avg"), "on_demand",
+                       f"avg of {stats.get('count')} listing(s) of '{name}', min {stats.get('min')}; "
+                       "aggregator mixes spot and on-demand")
