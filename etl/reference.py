@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -57,6 +58,13 @@ def _provider_aliases(seed_dir: str) -> dict[str, str]:
 
 
 def _seed_dir() -> str:
+    # config.get() re-reads the whole environment; the seed folder depends on one variable only, and
+    # parsers ask for it once a row, so it is worked out once per value of that variable.
+    return _seed_dir_for(os.environ.get("COMPUTEWATCH_SEED_DIR"))
+
+
+@lru_cache(maxsize=8)
+def _seed_dir_for(_env_value: str | None) -> str:
     return str(config.get().seed_dir)
 
 
