@@ -1,5 +1,6 @@
 """opencomputeprices: per-collector CSVs, _inference.csv and the release tarball; failures; real captures."""
 
+import gzip
 import io
 import tarfile
 from collections import Counter
@@ -164,3 +165,11 @@ def test_real_inference_file_gives_prices_of_four_providers(captures):
     rows, skipped = src.read(_capture(captures, "_inference.csv"))
     assert len(rows) == 604 and sum(skipped.values()) == 3
     assert {r["entity"].rsplit(" @ ", 1)[1] for r in rows} == {"openrouter", "deepinfra", "novita", "together"}
+
+
+def test_a_monthly_gzipped_archive_csv_parses_like_the_csv(fixture_path):
+    body = gzip.compress(fixture_path("opencomputeprices.csv").read_bytes())
+    rows, _ = src.read(Payload(body, src.URL, AT, "archive_2026-01.csv.gz"))
+    assert rows == gpu_rows(fixture_path)[0]
+    with pytest.raises(ValueError, match="not a readable .gz"):
+        src.read(Payload(b"\x1f\x8b\x08garbage", src.URL, AT, "archive_2026-01.csv.gz"))

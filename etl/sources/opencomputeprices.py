@@ -6,8 +6,9 @@ union `_master.csv` and the per-token `_inference.csv`, all in one 31-column sch
 files: `upfront_price`, `upfront_price_per_gpu` were added). Rows older than 90 days move to monthly
 `archive_YYYY-MM.csv.gz` assets.
 
-`parse` reads one payload: a per-collector CSV, `_inference.csv`, or the whole tarball (its
-per-collector CSVs and `_inference.csv`; `_master.csv` repeats the former and is not read).
+`parse` reads one payload: a per-collector CSV, `_inference.csv`, a monthly `archive_YYYY-MM.csv.gz`,
+or the whole tarball (its per-collector CSVs and `_inference.csv`; `_master.csv` repeats the former
+and is not read).
 - GPU rows (`pricing_type` on_demand / spot / reserved) become one `gpu_prices` row each with a
   positive `price_per_gpu_hour`; the GPU is `gpu_name` + `gpu_variant` through the alias table (the
   memory decides A100 40 or 80 GB), the provider its providers.csv key, the region `region` else
@@ -21,6 +22,7 @@ per-collector CSVs and `_inference.csv`; `_master.csv` repeats the former and is
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import io
 import json
 import re
@@ -216,7 +218,14 @@ def _csv_rows(payload: Payload, skipped: Counter) -> list[dict]:
 def read(payload: Payload) -> tuple[list[dict], Counter]:
     """(rows, skipped rows counted by reason) of one CSV or of the release tarball."""
     skipped: Counter = Counter()
-    if payload.body[:2] == b"\x1f\x8b":  # gzip: the data.tar.gz release asset
+    if payload.body[:2] == b"\x1f\x8b" and not payload.name.endswith(".tar.gz"):
+        # a monthly archive_YYYY-MM.csv.gz asset: one gzipped CSV
+        try:
+            body = gzip.decompress(payload.body)
+        except (OSError, EOFError) as exc:
+            raise ValueError(f"opencomputeprices: {payload.name} is not a readable .gz ({exc})") from None
+        return _csv_rows(dataclasses.replace(payload, body=body, name=payload.name.removesuffix(".gz")), skipped), skipped
+    if payload.body[:2] == b"\x1f\x8b":  # the data.tar.gz release asset
         try:
             with tarfile.open(fileobj=io.BytesIO(payload.body), mode="r:gz") as archive:
                 members = [m for m in archive.getmembers() if m.isfile() and m.name.endswith(".csv")]
