@@ -47,8 +47,9 @@ def test_offer_fields_carry_over(fixture_path):
     assert (first["host_id"], first["machine_id"], first["geolocation"]) == ("1", "11", "France, FR")
     assert first["region"] == "FR" and bid["region"] == "US" and no_geo["region"] is None
     assert first["rented"] is False and rented["rented"] is True
-    assert first["reliability"] == 0.99  # reliability2 first ...
-    assert bid["reliability"] == 0.9  # ... else reliability
+    assert first["reliability"] == 0.99  # reliability2 only (CCIR's field) ...
+    assert bid["reliability"] is None  # ... never the other `reliability` field
+    assert first["start_date"] == 1772582400.5 and bid["start_date"] is None  # listing start, epoch s
     assert first["price_type"] == "on_demand" and bid["price_type"] == "bid"
     assert first["gpu_model"] == "H100 SXM" and first["gpu_model_raw"] == "H100 SXM"
 
