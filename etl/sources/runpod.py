@@ -50,8 +50,8 @@ SOURCE = Source(
     tables=("gpu_prices",),
     description=(
         "Per-GPU-hour list prices of every RunPod GPU type: Secure Cloud (RunPod's own data centres; "
-        "price_type 'on_demand', region 'secure'), Community Cloud (third-party hosts; price_type "
-        "'community', region 'community') and the lowest spot bid for one GPU (lowestPrice"
+        "price_type 'on_demand'), Community Cloud (third-party hosts; the on-demand price of that tier, kept "
+        "as its own series 'community'; the tier is in the note, region null) and the lowest spot bid for one GPU (lowestPrice"
         "(gpuCount: 1).minimumBidPrice; price_type 'spot', no region). Prices are already per GPU "
         "(gpu_count 1). A price of 0 or null means the type is not offered in that cloud and gives "
         "no row. Keyless by default (as gpuhunt's hourly CI calls it); RUNPOD_API_KEY, when set, is "
@@ -122,7 +122,7 @@ def parse(payload: Payload) -> Iterator[dict]:
             ("community", "community", _price(gpu.get("communityPrice"))),
             ("spot", None, _price(lowest.get("minimumBidPrice"))),
         ]
-        for price_type, region, price in offers:
+        for price_type, tier, price in offers:
             if price is None:
                 continue
             yield {
@@ -135,7 +135,9 @@ def parse(payload: Payload) -> Iterator[dict]:
                 "gpu_count": 1,
                 "price_usd_per_gpu_hour": price,
                 "price_type": price_type,
-                "region": region,
+                # a tier is no place: region stays null (geo 'global'); community is its own series
+                "region": None,
                 "offer_id": gpu["id"],
-                "note": f"stock {stock}" if stock else None,
+                "note": "; ".join(x for x in (f"tier {tier}" if tier else None,
+                                              f"stock {stock}" if stock else None) if x) or None,
             }
