@@ -18,9 +18,10 @@ Rows:
   start_date = the listing's `start_date` (epoch seconds; CCIR drops listings older than 7 days);
   region = the ISO country code at the end of `geolocation` ("Montana, US" -> "US").
 - `supply`: one per machine (`machine_id`) in a payload: gpus_total = num_gpus of its largest offer
-  (a machine is listed once per slice it rents out: 1, 2, 4 and 8 GPUs of the same box), gpus_in_use =
-  that many if the offer is rented, else 0. Results are capped by `limit`, so these counts are a
-  sample of the marketplace, not a census.
+  (a machine is listed once per slice it rents out: 1, 2, 4 and 8 GPUs of the same box), gpus_in_use
+  null (offered capacity only: the search is for rentable offers, so rented GPUs are never seen and
+  no utilisation can be derived). Results are capped by `limit`, so these counts are a sample of
+  the marketplace, not a census.
 
 Every payload of one run is stamped with the same `fetched_at`, so a run is one snapshot
 (`observed_at`) across all GPU models; captured files are dated by their path.
@@ -185,7 +186,9 @@ def parse(payload: Payload) -> Iterator[dict]:
                 "gpu_model": model,
                 "gpu_model_raw": raw,
                 "gpus_total": count,
-                "gpus_in_use": count if rented else 0,
+                # never measured: the search asks for rentable offers, so rented GPUs are not seen and a
+                # count of the few flagged `rented` would read as a structural ~0% utilisation (§3.13)
+                "gpus_in_use": None,
                 "host_id": _id(offer.get("host_id")),
                 "region": region,
                 "note": f"machine {machine}",
