@@ -39,6 +39,16 @@ import pandas as pd
 METHOD_VERSION = "1.0.0"
 METHOD = f"cw-{METHOD_VERSION}"
 CCIR_METHOD = "ccir-cri-1.1.1"
+# Each method in one sentence, for the page's method switch (docs/METHODOLOGY.md §3.8, §3.10).
+METHOD_SENTENCES = {
+    METHOD: ("ComputeWatch cw-1.0.0: per day, the median of one vote per provider (a marketplace machine "
+             "counts once; a provider seen through several sources counts once, its own API first), per "
+             "segment and price type; tertiary and coarse-dated figures never count, list prices older "
+             "than 90 days leave the headlines, and fewer than 3 providers (5 machines) is low confidence"),
+    CCIR_METHOD: ("CCIR CRI 1.1.1 as reproduced here: Vast.ai offers in the US, not rented, reliability "
+                  ">= 0.90, listed in the last 7 days, one observation per offer, 2.5-sigma outliers "
+                  "dropped per day, median of the pooled observations of the 7 days ending on the day"),
+}
 
 # ---- parameters of cw-1.0.0 (docs/METHODOLOGY.md §3; each is also a keyword argument) ----
 STALE_DAYS = 90          # a list price older than this is stale (§3.5)
@@ -347,7 +357,7 @@ def _summary(prices: pd.Series) -> tuple[float, float, float]:
 
 
 INDEX_COLUMNS = ["day", "gpu_model", "segment", "price_type", "geo", "method", "n", "n_providers",
-                 "median", "p25", "p75", "low_confidence", "reason"]
+                 "median", "p25", "p75", "low_confidence", "reason", "sources"]
 
 
 def prepare(obs: pd.DataFrame, regions: pd.DataFrame, source_kinds: Mapping[str, str],
@@ -370,7 +380,7 @@ def _geo_votes(units: pd.DataFrame, geo: str) -> pd.DataFrame:
     sub = units if geo == "all" else units[units["geo"] == geo]
     sub = sub[~sub["outlier"]]
     keys = ["day", "gpu_model", "segment", "price_type", "provider", "unit"]
-    return sub.groupby(keys, dropna=False).agg(price=("price", "median")).reset_index()
+    return sub.groupby(keys, dropna=False).agg(price=("price", "median"), source=("source", "first")).reset_index()
 
 
 def index_rows(units: pd.DataFrame, method: str = METHOD, min_providers: int = MIN_PROVIDERS,
@@ -389,7 +399,8 @@ def index_rows(units: pd.DataFrame, method: str = METHOD, min_providers: int = M
             med, p25, p75 = _summary(g["price"])
             n, n_prov = len(g), g["provider"].nunique()
             low, why = coverage(segment, n, n_prov, min_providers, min_machines)
-            rows.append((day, model, segment, ptype, geo, method, n, n_prov, med, p25, p75, low, why))
+            sources = ";".join(sorted(set(g["source"].dropna())))  # the dedupe winners behind the row
+            rows.append((day, model, segment, ptype, geo, method, n, n_prov, med, p25, p75, low, why, sources))
     out = pd.DataFrame(rows, columns=INDEX_COLUMNS)
     return out.sort_values(["day", "gpu_model", "segment", "price_type", "geo"]).reset_index(drop=True)
 
@@ -671,7 +682,7 @@ def ccir_index_rows(offers: pd.DataFrame, days: Iterable[date]) -> pd.DataFrame:
                 continue
             obs = pd.Series(r["observations"])
             rows.append((d, model, "marketplace", "on_demand", "US", CCIR_METHOD, r["n"], 1, r["index_value"],
-                         float(obs.quantile(0.25)), float(obs.quantile(0.75)), r["low_confidence"], r["reason"]))
+                         float(obs.quantile(0.25)), float(obs.quantile(0.75)), r["low_confidence"], r["reason"], "vast"))
     return pd.DataFrame(rows, columns=INDEX_COLUMNS)
 
 
