@@ -316,7 +316,7 @@ def vote_units(obs: pd.DataFrame) -> pd.DataFrame:
     units = (df.groupby(keys, dropna=False)
              .agg(price=("price", "median"), n_offers=("price", "size"), source=("source", "first"),
                   sources_seen=("sources_seen", "first"), price_since=("price_since", "min"),
-                  country=("country", lambda s: s.dropna().iloc[0] if s.notna().any() else None))
+                  country=("country", "first"))  # first non-null: groupby's "first" skips nulls
              .reset_index())
     return units
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from dashboard.charts import SEGMENT_COLORS, empty, lines
 from dashboard.charts import concentration as cc
 from dashboard.charts import demand as dc
-from dashboard.charts import SEGMENT_COLORS, empty, lines
 from dashboard.charts import prices as pc
 from dashboard.charts import scenarios as sc
 from dashboard.model import demand as dm
@@ -44,12 +44,16 @@ def test_index_over_time_has_a_band_and_a_median_line_per_segment_and_draws_low_
                           "low_confidence": [False, True, False, False, False, False],
                           "reason": [None, "2 providers < 3", None, None, None, None]})
     fig = pc.index_over_time(frame, y_title="USD per GPU-hour")
-    assert types(fig) == ["scatter"] * 4
+    assert types(fig) == ["scatter"] * 5
     lines = [t for t in fig.data if t.fill != "toself"]
-    assert [t.name for t in lines] == ["neocloud: median, p25-p75 band", "marketplace: median, p25-p75 band"]
-    neocloud = lines[0]
-    # the low-confidence day is hollow (white fill, segment outline), the others filled
-    assert list(neocloud.marker.color)[:3] == [SEGMENT_COLORS["neocloud"], "#ffffff", SEGMENT_COLORS["neocloud"]]
+    assert [t.name for t in lines] == ["neocloud: median, p25-p75 band", "neocloud: low confidence (hollow)",
+                                       "marketplace: median, p25-p75 band"]
+    # the low-confidence day is a hollow marker (white fill, segment outline), off the line
+    hollow = lines[1]
+    assert hollow.mode == "markers" and hollow.marker.color == "#ffffff"
+    assert hollow.marker.line.color == SEGMENT_COLORS["neocloud"] and list(hollow.y) == [3.1]
+    assert 3.1 not in [v for v in lines[0].y if v == v]
+    assert list(hollow.customdata[0])[-1] == "2 providers < 3"
     assert fig.layout.yaxis.title.text == "USD per GPU-hour"
 
 

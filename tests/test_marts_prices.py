@@ -14,7 +14,6 @@ from dashboard.model import prices as ps
 from dashboard.model import sources as ms
 from etl import price_method as pm
 from etl import warehouse
-from etl.marts import prices as mart
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ROOT / "dashboard" / "data" / "sql"

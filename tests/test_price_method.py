@@ -382,3 +382,19 @@ def test_the_method_module_is_pure():
     source = (ROOT / "etl" / "price_method.py").read_text(encoding="utf-8")
     imports = {line.split()[1].split(".")[0] for line in source.splitlines() if line.startswith(("import ", "from "))}
     assert imports <= {"__future__", "math", "re", "statistics", "collections", "datetime", "pandas"}, imports
+
+
+def test_the_seed_csv_carries_date_precision_as_derived_and_the_loader_passes_it_on():
+    from etl.provenance import Payload
+    from etl.sources import seed
+
+    path = ROOT / "data" / "seed" / "gpu_prices.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    header = list(rows[0])
+    assert header[header.index("source_date") + 1] == "date_precision"
+    assert {r["date_precision"] for r in rows} <= set(pm.PRECISION_ORDER)
+    assert [r["date_precision"] for r in rows] == [pm.seed_date_precision(r["observed_on"], r["note"]) for r in rows]
+    parsed = [r for r in seed.parse(Payload(path.read_bytes(), "seed", datetime.now(UTC), "gpu_prices.csv"))
+              if r["table"] == "gpu_prices"]
+    assert parsed and {r["date_precision"] for r in parsed} <= set(pm.PRECISION_ORDER)
+    assert any(r["date_precision"] == "year" for r in parsed)

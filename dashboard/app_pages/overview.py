@@ -64,7 +64,7 @@ for column, (key, label) in zip(ratio_columns, prices.RATIO_LABELS.items(), stri
     glob, us = (ratio_rows[g]["value"].get(key) for g in ("all", "US"))
     column.metric(f"{label}, global", fmt.factor(glob, "×"), help=f"US: {fmt.factor(us, '×')}. Ratio of the "
                   "segment medians; shown only where both segments have data.")
-ratio_columns[3].page_link("app_pages/prices.py", label="GPU prices: method, ladder, published indices",
+ratio_columns[3].page_link("app_pages/prices.py", label="GPU prices page",
                            icon=":material/payments:")
 start, end = prices.overview_window(today)
 index = prices_data.index(model, price_type="on_demand", geo="all", method=prices.METHODS[0], start=start, end=end)

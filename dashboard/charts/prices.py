@@ -40,29 +40,42 @@ def index_over_time(df: pd.DataFrame, *, y_title: str, log_y: bool = False, titl
     fig = go.Figure()
     for name in _order(df[series].unique()):
         colour = color_for(str(name))
-        runs = _runs(df[df[series] == name], max_gap_days)
+        part = df[df[series] == name]
+        low = (part["low_confidence"].fillna(False).astype(bool) if "low_confidence" in part
+               else pd.Series(False, index=part.index))
+        # the line and band join confident points only: a day resting on one or two providers is a
+        # hollow marker on its own, so the line does not zig-zag with whoever was seen that day
+        confident, weak = part[~low], part[low]
+        runs = _runs(confident, max_gap_days) if not confident.empty else []
         for run in runs:
             if len(run) > 1:
                 fig.add_trace(go.Scatter(
                     x=list(run["day"]) + list(run["day"])[::-1], y=list(run["p75"]) + list(run["p25"])[::-1],
                     fill="toself", fillcolor=_alpha(colour, 0.2), line={"width": 0}, mode="lines",
                     hoverinfo="skip", legendgroup=str(name), showlegend=False, name=f"{name} p25-p75"))
-        joined = pd.concat([pd.concat([r, pd.DataFrame({"day": [r["day"].iloc[-1] + pd.Timedelta(days=1)]})])
-                            for r in runs])  # an empty row after each run breaks the line
-        low = (joined["low_confidence"].fillna(False).astype(bool) if "low_confidence" in joined
-               else pd.Series(False, index=joined.index))
-        reason = joined["reason"].fillna("") if "reason" in joined else pd.Series("", index=joined.index)
-        fig.add_trace(go.Scatter(
-            x=joined["day"], y=joined["median"], name=f"{name}: median, p25-p75 band", legendgroup=str(name),
-            mode="lines+markers", line={"color": colour, "width": 2},
-            # hollow where the point is below the coverage minimum
-            marker={"size": 7, "color": ["#ffffff" if lo else colour for lo in low],
-                    "line": {"width": 2, "color": colour}},
-            customdata=pd.DataFrame({"p25": joined["p25"], "p75": joined["p75"], "n": joined["n"],
-                                     "np": joined["n_providers"], "why": reason}).to_numpy(),
-            hovertemplate=(f"<b>{name}</b>: median %{{y:$,.2f}}<br>p25-p75 %{{customdata[0]:$,.2f}}"
-                           "-%{customdata[1]:$,.2f}<br>%{customdata[2]} votes, %{customdata[3]} providers"
-                           "<br>%{customdata[4]}<extra></extra>")))
+        hover = (f"<b>{name}</b>: median %{{y:$,.2f}}<br>p25-p75 %{{customdata[0]:$,.2f}}"
+                 "-%{customdata[1]:$,.2f}<br>%{customdata[2]} votes, %{customdata[3]} providers"
+                 "<br>%{customdata[4]}<extra></extra>")
+
+        def custom(frame: pd.DataFrame):
+            why = frame["reason"].fillna("") if "reason" in frame else pd.Series("", index=frame.index)
+            return pd.DataFrame({"p25": frame["p25"], "p75": frame["p75"], "n": frame["n"],
+                                 "np": frame["n_providers"], "why": why}).to_numpy()
+
+        if runs:
+            joined = pd.concat([pd.concat([r, pd.DataFrame({"day": [r["day"].iloc[-1] + pd.Timedelta(days=1)]})])
+                                for r in runs])  # an empty row after each run breaks the line
+            fig.add_trace(go.Scatter(
+                x=joined["day"], y=joined["median"], name=f"{name}: median, p25-p75 band", legendgroup=str(name),
+                mode="lines+markers", line={"color": colour, "width": 2},
+                marker={"size": 7, "color": colour, "line": {"width": 2, "color": colour}},
+                customdata=custom(joined), hovertemplate=hover))
+        if not weak.empty:
+            fig.add_trace(go.Scatter(
+                x=pd.to_datetime(weak["day"]), y=weak["median"], name=f"{name}: low confidence (hollow)",
+                legendgroup=str(name), mode="markers",
+                marker={"size": 7, "color": "#ffffff", "line": {"width": 2, "color": colour}},
+                customdata=custom(weak), hovertemplate=hover))
     if published is not None and not published.empty:
         for i, (entity, part) in enumerate(published.sort_values("day").groupby("entity", sort=True)):
             publisher = str(part["publisher"].iloc[0])

@@ -192,7 +192,7 @@ def in_view(frame: pd.DataFrame, price_type: str, start: dt.date | None = None,
 
 def published_beside(published: pd.DataFrame, *ours_frames: pd.DataFrame, max_gap_days: int = 7) -> pd.DataFrame:
     """Each published series' newest value beside ComputeWatch's (cw) median for the same segment, geo
-    and price type on the same day or the nearest earlier day within max_gap_days.
+    and price type on the nearest day within max_gap_days (the earlier one on a tie).
 
     ours: marts.price_index rows of method cw (any geo; segment 'all' rows do not exist, so a
     publisher's all-segment series gets no counterpart and says so).
@@ -208,8 +208,11 @@ def published_beside(published: pd.DataFrame, *ours_frames: pd.DataFrame, max_ga
     for r in newest.itertuples(index=False):
         day = pd.Timestamp(r.day).date()
         match = ours[(ours["segment"] == r.segment) & (ours["geo"] == r.geo) & (ours["price_type"] == r.price_type)]
-        match = match[[(day - pd.Timestamp(d).date()).days in range(0, max_gap_days + 1) for d in match["day"]]]
-        best = match.sort_values("day").iloc[-1] if not match.empty else None
+        gaps = pd.Series([abs((day - pd.Timestamp(d).date()).days) for d in match["day"]], index=match.index,
+                         dtype=float)
+        match = match.assign(gap=gaps, later=[pd.Timestamp(d).date() > day for d in match["day"]])
+        match = match[match["gap"] <= max_gap_days]
+        best = match.sort_values(["gap", "later"]).iloc[0] if not match.empty else None
         ours_value = float(best["median"]) if best is not None else None
         out.append({"publisher": r.publisher, "entity": r.entity, "segment": r.segment, "geo": r.geo,
                     "price_type": r.price_type, "day": day, "value": float(r.value),

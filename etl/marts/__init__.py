@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.marts import concentration, market_shares, prices
+from etl.marts import concentration, h100e, market_shares, prices
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql" / "marts"
 
@@ -52,7 +52,7 @@ MARTS: tuple[Mart, ...] = (
     Mart("price_index", ("core.gpu_prices", "core.indicators", "ref.regions", "meta.sources"), build=prices.build,
          writes=("marts.price_index", "marts.price_units", "marts.price_markers", "marts.published_price_index",
                  "marts.provider_sources")),
-    Mart("gpu_h100e", ("ref.gpu_compute",), build=prices.build_h100e, writes=("marts.gpu_h100e",)),
+    Mart("gpu_h100e", ("ref.gpu_compute",), build=h100e.build, writes=("marts.gpu_h100e",)),
     # supply, demand, concentration
     Mart("supply_daily", ("core.supply",)),
     Mart("indicators", ("core.indicators",)),

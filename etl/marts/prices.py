@@ -159,7 +159,10 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, types: dict[str, str], fr
 def build(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild the five price marts from core.gpu_prices, core.indicators, ref.regions and meta.sources."""
     prices = con.execute("SELECT * FROM core.gpu_prices").df()
-    regions = con.execute("SELECT * FROM ref.regions").df()
+    try:
+        regions = con.execute("SELECT * FROM ref.regions").df()
+    except duckdb.CatalogException:  # a warehouse without the seed's reference tables: no region maps
+        regions = pd.DataFrame(columns=["source", "region", "country", "geo"])
     persist = [r[0] for r in con.execute("SELECT name FROM meta.sources WHERE prices_persist").fetchall()]
     indicators = con.execute(
         "SELECT * FROM core.indicators WHERE indicator = 'published_price_index'").df()
@@ -175,11 +178,3 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
     _write(con, "marts.price_markers", MARKER_TYPES, marker_rows(markers))
     _write(con, "marts.published_price_index", PUBLISHED_TYPES, published_rows(indicators))
     _write(con, "marts.provider_sources", COVERAGE_TYPES, coverage_rows(units, kinds))
-
-
-def build_h100e(con: duckdb.DuckDBPyConnection) -> None:
-    """marts.gpu_h100e from ref.gpu_compute (dense BF16 basis, memory-aware variant; §3.9)."""
-    compute = con.execute("SELECT * FROM ref.gpu_compute").df()
-    types = {"gpu_model": "VARCHAR", "bf16_dense_tflops": "DOUBLE", "h100e": "DOUBLE", "h100e_memory": "DOUBLE"}
-    frame = pm.h100e(compute) if not compute.empty else pd.DataFrame(columns=list(types))
-    _write(con, "marts.gpu_h100e", types, frame)
