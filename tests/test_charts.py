@@ -94,6 +94,8 @@ def test_supply_draws_in_use_and_utilisation_only_where_a_network_reports_them()
     fig = pc.supply_utilisation(frame)
     assert [t.name for t in fig.data] == ["Akash: offered", "Akash: in use", "Akash: utilisation", "Vast.ai: offered"]
     assert fig.layout.yaxis.title.text == "GPUs offered" and fig.layout.yaxis2.title.text == "in use / offered"
+    alone = pc.supply_utilisation(frame[frame["network"] == "Vast.ai"])  # offered only: one panel, no 0% line
+    assert [t.name for t in alone.data] == ["Vast.ai: offered"] and "yaxis2" not in alone.layout
 
 
 # --------------------------------------------------------------------------- concentration

@@ -26,13 +26,13 @@ if not opts.models:
 
 today = dt.date.today()
 with st.container(border=True):
-    c1, c2, c3, c4 = st.columns([1.2, 1.6, 1.3, 1.2])
+    c1, c2, c3, c4 = st.columns([1.1, 2.1, 1.2, 1.1])
     model = c1.selectbox("GPU model", opts.models, index=opts.models.index(opts.default_model),
                          key="pr_gpu", bind="query-params")
     unit = c2.segmented_control(
         "Unit: USD per ...", ps.UNITS, default="GPU-hour", required=True, key="pr_unit", bind="query-params",
         help="H100e-hour: the price divided by the GPU's dense BF16 tensor throughput relative to an H100 SXM "
-             "(data/seed/gpu_compute.csv); memory-aware: the geometric mean of that and the memory-bandwidth "
+             "(data/seed/gpu_compute.csv); H100e-mem-hour: memory-aware, the geometric mean of that and the memory-bandwidth "
              "ratio. An H100 SXM is 1 H100e either way.")
     types = opts.price_types or ["on_demand"]
     price_type = c3.selectbox("Price type", types, key="pr_price_type", bind="query-params",
@@ -41,7 +41,7 @@ with st.container(border=True):
     geo = c4.selectbox("Region", ps.GEOS, key="pr_geo", bind="query-params", format_func=ps.GEO_LABELS.get,
                        help="Every source's region string maps to a country and a geo group (data/seed/regions.csv), "
                             "so the filter works across sources. Global list prices count only in 'global'.")
-    c5, c6, c7 = st.columns([1.2, 1.6, 2.5])
+    c5, c6, c7 = st.columns([1.1, 2.1, 2.3])
     as_of = c5.date_input("As of", value=today, min_value=opts.first_day or today, max_value=today,
                           key="pr_asof", bind="query-params",
                           help="Headlines use each provider's newest price in the 90 days to this date.")

@@ -161,7 +161,9 @@ def supply_utilisation(df: pd.DataFrame, *, title: str | None = None) -> go.Figu
     """Top: GPUs offered (solid) per network, and in use (dashed) where the network reports it; bottom:
     utilisation (in use / offered) for those networks only. A network that reports no rented capacity
     (Vast.ai's search lists rentable offers only) gets no in-use line and no utilisation: never a 0%."""
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.62, 0.38])
+    reported = df["gpus_in_use"].notna().any()
+    fig = (make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, row_heights=[0.62, 0.38])
+           if reported else make_subplots(rows=1, cols=1))  # no network reports use: no empty panel
     for i, network in enumerate(sorted(df["network"].unique())):
         part = df[df["network"] == network].sort_values("day")
         segment = part["segment"].iloc[0]
@@ -180,7 +182,9 @@ def supply_utilisation(df: pd.DataFrame, *, title: str | None = None) -> go.Figu
                                      legendgroup=network, showlegend=False, mode="lines+markers",
                                      line={"color": colour, "width": 2},
                                      hovertemplate=f"{network} utilisation: %{{y:.0%}}<extra></extra>"), row=2, col=1)
-    fig = style(fig, title=title, height=520)
+    fig = style(fig, title=title, height=520 if reported else 360)
+    fig.update_layout(showlegend=True)
     fig.update_yaxes(title="GPUs offered", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title="in use / offered", tickformat=".0%", range=[0, 1.02], row=2, col=1)
+    if reported:
+        fig.update_yaxes(title="in use / offered", tickformat=".0%", range=[0, 1.02], row=2, col=1)
     return fig

@@ -15,9 +15,9 @@ import pandas as pd
 from etl import price_method as pm
 
 DEFAULT_MODEL = "H100 SXM"
-UNITS = ("GPU-hour", "H100e-hour", "H100e-hour (memory-aware)")
+UNITS = ("GPU-hour", "H100e-hour", "H100e-mem-hour")
 UNIT_LABELS = {"GPU-hour": "USD per GPU-hour", "H100e-hour": "USD per H100-equivalent hour",
-               "H100e-hour (memory-aware)": "USD per memory-aware H100-equivalent hour"}
+               "H100e-mem-hour": "USD per memory-aware H100-equivalent hour"}
 SEGMENTS = pm.SEGMENTS
 SEGMENT_LABELS = {"hyperscaler": "Hyperscaler", "neocloud": "Neocloud", "marketplace": "Marketplace",
                   "depin": "DePIN"}
