@@ -64,6 +64,11 @@ for column, (key, label) in zip(ratio_columns, prices.RATIO_LABELS.items(), stri
     glob, us = (ratio_rows[g]["value"].get(key) for g in ("all", "US"))
     column.metric(f"{label}, global", fmt.factor(glob, "×"), help=f"US: {fmt.factor(us, '×')}. Ratio of the "
                   "segment medians; shown only where both segments have data.")
+us = by_segment["US"]
+st.caption("US only: " + " · ".join(
+    f"{prices.SEGMENT_LABELS[s]} {fmt.price(us[s].median) if us[s] else fmt.NA}" for s in prices.SEGMENTS) + " · "
+    + " · ".join(f"{label} {fmt.factor(ratio_rows['US']['value'].get(key), '×')}"
+                 for key, label in prices.RATIO_LABELS.items()) + ".")
 ratio_columns[3].page_link("app_pages/prices.py", label="GPU prices page",
                            icon=":material/payments:")
 start, end = prices.overview_window(today)
