@@ -14,12 +14,14 @@ An optional `VAST_API_KEY` is sent as a Bearer token; every known production cal
 Rows:
 - `gpu_prices`: one per offer. price_usd_per_gpu_hour = dph_total / num_gpus (`dph_total` is the
   whole offer's $/h including the default storage allocation); price_type "bid" when the offer says
-  `is_bid`, else "on_demand"; reliability = `reliability2` (what ccir uses), else `reliability`;
+  `is_bid`, else "on_demand"; reliability = `reliability2` only (what ccir uses; null when absent);
+  start_date = the listing's `start_date` (epoch seconds; CCIR drops listings older than 7 days);
   region = the ISO country code at the end of `geolocation` ("Montana, US" -> "US").
 - `supply`: one per machine (`machine_id`) in a payload: gpus_total = num_gpus of its largest offer
-  (a machine is listed once per slice it rents out: 1, 2, 4 and 8 GPUs of the same box), gpus_in_use =
-  that many if the offer is rented, else 0. Results are capped by `limit`, so these counts are a
-  sample of the marketplace, not a census.
+  (a machine is listed once per slice it rents out: 1, 2, 4 and 8 GPUs of the same box), gpus_in_use
+  null (offered capacity only: the search is for rentable offers, so rented GPUs are never seen and
+  no utilisation can be derived). Results are capped by `limit`, so these counts are a sample of
+  the marketplace, not a census.
 
 Every payload of one run is stamped with the same `fetched_at`, so a run is one snapshot
 (`observed_at`) across all GPU models; captured files are dated by their path.
@@ -154,9 +156,6 @@ def parse(payload: Payload) -> Iterator[dict]:
         price = dph / n if isinstance(n, int | float) and n > 0 and isinstance(dph, int | float) else None
         rented = bool(offer.get("rented"))
         region = country_code(offer.get("geolocation"))
-        reliability = offer.get("reliability2")
-        if reliability is None:
-            reliability = offer.get("reliability")
         yield {
             "table": "gpu_prices",
             "observed_at": observed,
@@ -173,7 +172,8 @@ def parse(payload: Payload) -> Iterator[dict]:
             "machine_id": _id(offer.get("machine_id")),
             "geolocation": offer.get("geolocation"),
             "rented": rented,
-            "reliability": reliability,
+            "reliability": offer.get("reliability2"),  # CCIR's filter field only; missing stays null
+            "start_date": offer.get("start_date"),  # listing start, epoch s (CCIR's 7-day rule)
         }
         machine = _id(offer.get("machine_id")) or f"offer:{offer.get('id')}"
         count = n if isinstance(n, int | float) and n > 0 else 0
@@ -187,7 +187,9 @@ def parse(payload: Payload) -> Iterator[dict]:
                 "gpu_model": model,
                 "gpu_model_raw": raw,
                 "gpus_total": count,
-                "gpus_in_use": count if rented else 0,
+                # never measured: the search asks for rentable offers, so rented GPUs are not seen and a
+                # count of the few flagged `rented` would read as a structural ~0% utilisation (§3.13)
+                "gpus_in_use": None,
                 "host_id": _id(offer.get("host_id")),
                 "region": region,
                 "note": f"machine {machine}",
