@@ -32,6 +32,7 @@ CORE: dict[str, dict[str, str]] = {
         "price_usd_per_gpu_hour": "DOUBLE", "price_type": "VARCHAR", "region": "VARCHAR",
         "offer_id": "VARCHAR", "host_id": "VARCHAR", "machine_id": "VARCHAR", "geolocation": "VARCHAR",
         "rented": "BOOLEAN", "reliability": "DOUBLE", **_REF,
+        "gpu_frac": "DOUBLE", "query_capped": "BOOLEAN",  # marketplace offers: machine slice, capped query
     },
     "supply": {
         "observed_at": "TIMESTAMP", "source": "VARCHAR", "network": "VARCHAR", "segment": "VARCHAR",
