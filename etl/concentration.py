@@ -292,12 +292,14 @@ def normalise(entities: list[Entity], notes: list[str]) -> float:
 
 
 def list_indices(entities: Iterable[Entity], *, gaps: Iterable[str] = (), larger_missing: bool = False,
-                 notes: Iterable[str] = ()) -> ListIndices:
+                 notes: Iterable[str] = (), cap: tuple[float, str] | None = None) -> ListIndices:
     """HHI bounds, CR4 (and its upper end), Nakamoto and Gini of one published share list.
 
     gaps: firms usually listed but missing this time; larger_missing: one of them is usually larger
     than the smallest listed firm, so the residual may hold firms up to the largest listed one
-    (the upper bound uses that cap instead of the smallest listed share). Raises ValueError when the
+    (the upper bound uses that cap instead of the smallest listed share); cap: (share, why), a
+    published next-firm share capping every unlisted firm (§1.10), used when no usual firm is missing.
+    Raises ValueError when the
     shares cannot describe a market (none positive, or summing to more than NORMALISE_MAX percent).
     Reference: docs/METHODOLOGY.md §1.1 (HHI), §1.3 (CR4, Nakamoto, Gini), §1.4 (bounds).
     """
@@ -323,7 +325,10 @@ def list_indices(entities: Iterable[Entity], *, gaps: Iterable[str] = (), larger
         method = "sum of squared shares (whole market)"
     else:
         low = math.fsum(x * x for x in lows)  # residual infinitely fragmented, shares at their low ends
-        if larger_missing:
+        if cap is not None and not larger_missing:
+            cap, why = cap
+            method = f"bounds: residual fragmented (low) or in firms no larger than {cap:g}% ({why}) (high)"
+        elif larger_missing:
             cap = max(shares)
             method = ("bounds: residual split into firms no larger than the largest listed one, because "
                       f"usually larger firms are missing ({', '.join(gaps)})")
@@ -1103,7 +1108,7 @@ def withhold_reason(low: float, high: float, *, capped: bool = False, coverage_p
     key = _guideline(guidelines)
     bands = BANDS[key]
     if classify(low, key) == bands[0].label and classify(high, key) == bands[-1].label:
-        return f"the bounds span every band (HHI {_fmt(round(low))} to {_fmt(round(high))}): no verdict is possible"
+        return "the bounds span every band, so no verdict is possible"
     return None
 
 
@@ -1125,7 +1130,7 @@ def reading(low: float, high: float, guidelines: str = "us2023", *, low_assumpti
     lo, hi = round(low), round(high)
     span = _fmt(lo) if lo == hi else f"{_fmt(lo)} to {_fmt(hi)}"
     if withheld:
-        return f"Withheld: {withheld}. HHI {span} is shown for reference only, with no verdict."
+        return f"Withheld: {withheld}. HHI {span} is shown for reference only."
     band_low, band_high = classify(low, key), classify(high, key)
     edges = {b.low for b in BANDS[key][1:]}
     at = sorted(e for e in edges if round(low, 6) == e or round(high, 6) == e)

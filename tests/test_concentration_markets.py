@@ -7,7 +7,7 @@ import pytest
 from etl import concentration as c
 
 
-def O(day, machine, host, num, frac, model="H100 SXM", capped=False):  # noqa: N802 - one offer row
+def offer(day, machine, host, num, frac, model="H100 SXM", capped=False):
     return c.MachineOffer(day, model, machine, host, num, frac, capped)
 
 
@@ -23,10 +23,10 @@ def test_a_machine_is_its_whole_gpu_count_from_any_slice():
 
 
 def test_each_machine_is_counted_once_a_day_and_hosts_sum_their_machines():
-    offers = [O("d1", "m1", "h1", 1, 0.125), O("d1", "m1", "h1", 4, 0.5), O("d1", "m1", "h1", 8, 1.0),
-              O("d1", "m2", "h1", 2, 1.0), O("d1", "m3", "h2", 1, 0.25),
-              O("d1", "m1", "h1", 8, 1.0),  # a second snapshot the same day: not counted again
-              O("d1", "m9", "h3", 4, 1.0, model="H200")]
+    offers = [offer("d1", "m1", "h1", 1, 0.125), offer("d1", "m1", "h1", 4, 0.5), offer("d1", "m1", "h1", 8, 1.0),
+              offer("d1", "m2", "h1", 2, 1.0), offer("d1", "m3", "h2", 1, 0.25),
+              offer("d1", "m1", "h1", 8, 1.0),  # a second snapshot the same day: not counted again
+              offer("d1", "m9", "h3", 4, 1.0, model="H200")]
     caps = {(x.day, x.gpu_model): x for x in c.host_capacity(offers)}
     h100 = caps[("d1", "H100 SXM")]
     assert h100.hosts == {"h1": 10, "h2": 4} and h100.machines == 3 and not h100.capped
@@ -36,8 +36,8 @@ def test_each_machine_is_counted_once_a_day_and_hosts_sum_their_machines():
 
 
 def test_a_capped_query_flags_that_model_and_day_only_and_the_pooled_variant_inherits_it():
-    offers = [O("d1", "m1", "h1", 4, 1.0, capped=True), O("d1", "m2", "h2", 2, 1.0, model="H200"),
-              O("d2", "m1", "h1", 4, 1.0)]
+    offers = [offer("d1", "m1", "h1", 4, 1.0, capped=True), offer("d1", "m2", "h2", 2, 1.0, model="H200"),
+              offer("d2", "m1", "h1", 4, 1.0)]
     caps = {(x.day, x.gpu_model): x.capped for x in c.host_capacity(offers)}
     assert caps == {("d1", "H100 SXM"): True, ("d1", "H200"): False, ("d2", "H100 SXM"): False}
     pooled = {p.day: p for p in c.pooled(c.host_capacity(offers))}
