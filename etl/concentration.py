@@ -318,6 +318,7 @@ def list_indices(entities: Iterable[Entity], *, gaps: Iterable[str] = (), larger
     complete = is_complete(total)
     bounded = not complete or lows != shares or highs != shares
     positive = [s for s in shares if s > 0]
+    tail = cap if cap is not None and not larger_missing else None
 
     if not bounded:
         value = hhi(shares)
@@ -345,6 +346,10 @@ def list_indices(entities: Iterable[Entity], *, gaps: Iterable[str] = (), larger
         cr4_high = cr(highs, 4)
     elif larger_missing:  # any four firms hold at most the four largest listed plus the whole residual
         cr4_high = min(FULL_PCT, cr(highs, 4) + residual)
+    elif tail is not None and tail[0] > 0:  # unlisted firms are at most the published next firm's share
+        k = math.floor(residual / tail[0])
+        pieces = [tail[0]] * min(k, 4) + ([residual - k * tail[0]] if k < 4 else [])
+        cr4_high = min(FULL_PCT, cr(highs + pieces, 4))
     else:  # listed firms are the largest; missing top-4 places are no larger than the smallest listed
         cr4_high = min(FULL_PCT, cr(highs, 4) + min(residual, max(4 - m, 0) * min(positive)))
     if complete:

@@ -237,22 +237,21 @@ def _assumptions(p: Period, ix: c.ListIndices) -> tuple[str | None, str | None]:
     """What each end of the interval assumes about what the source did not publish (for the reading)."""
     if not ix.bounded:
         return None, None
-    ranges = any(e.low is not None or e.high is not None for e in ix.entities)
+    ranges = any((e.low is not None and e.low != e.share) or (e.high is not None and e.high != e.share)
+                 for e in ix.entities)
     low = f"the unpublished {_pct(ix.residual)}% is split among many small firms" if ix.residual > 0.5 else ""
     if ranges:
         low = (low + " and " if low else "") + "published ranges sit at their low ends"
-    ends = "published ranges sit at their high ends and " if ranges else ""
     if ix.residual <= 0.5:
-        high = "published ranges sit at their high ends"
-    elif ranges:
-        high = ends + "the unpublished rest is held by firms as large as the smallest listed one"
-    elif p.gaps and p.larger_missing:
-        high = f"it is held by firms as large as the largest listed one (usually listed {', '.join(p.gaps)} missing)"
+        return low, "published ranges sit at their high ends"
+    if p.gaps and p.larger_missing:
+        rest = f"held by firms as large as the largest listed one (usually listed {', '.join(p.gaps)} missing)"
     elif p.cap and not p.larger_missing:
-        high = f"it is held by firms of {_pct(p.cap[0])}% ({p.cap[1]})"
+        rest = f"held by firms of {_pct(p.cap[0])}% ({p.cap[1]})"
     else:
         smallest = min((e for e in ix.entities if e.share > 0), key=lambda e: e.share)
-        high = f"it is held by firms as large as the smallest listed one ({smallest.name}, {_pct(smallest.share)}%)"
+        rest = f"held by firms as large as the smallest listed one ({smallest.name}, {_pct(smallest.share)}%)"
+    high = f"published ranges sit at their high ends and the unpublished rest is {rest}" if ranges else f"it is {rest}"
     return low, high
 
 
