@@ -77,7 +77,7 @@ for basis, part in model.basis_groups(trend):
     fig = charts.hhi_over_time(part, guidelines, log_y=log_y, hidden=hidden,
                                title=f"{model.BASIS_TITLES.get(basis, basis)}: HHI on the "
                                      f"{c.GUIDELINE_NAMES[guidelines]} bands",
-                               height=420 if basis != "revenue" else 500)
+                               height={"revenue": 500, "capacity listed": 560}.get(basis, 420))
     note = (f"Basis: {basis}; every line here is on that basis. Error bars: the HHI interval. Hollow markers: "
             "withheld (capped sample, low coverage or bounds spanning every band). "
             + model.chart_note(basis) + f" Bands: {c.BAND_SOURCES[guidelines]}")
@@ -85,7 +85,8 @@ for basis, part in model.basis_groups(trend):
         note += model.left_out_note(model.left_out_rows(frame))
     ui.chart(fig, part[[col for col in table_cols if col in part]], key=f"conc_hhi_{basis.replace(' ', '_')}",
              note=note, filename=f"computewatch_concentration_{basis.replace(' ', '_')}.csv")
-    st.markdown(model.readings_under(part, guidelines, hidden=hidden))
+    # the sentences read each line's latest published interval (as in the market detail below)
+    st.markdown(model.readings_under(frame[frame["basis"] == basis], guidelines, hidden=hidden))
 
 with st.expander("Is each market getting more or less concentrated?"):
     st.dataframe(model.moves(trend, guidelines), hide_index=True, width="stretch",

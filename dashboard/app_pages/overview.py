@@ -81,7 +81,7 @@ if market:
               help=f"{market.n_entities} hosts; basis: {market.basis} (GPUs listed per host, each machine "
                    f"once, one marketplace)." + (f" Other models: {others}." if others else ""))
     c2.caption(market.reading)
-c3.page_link("app_pages/concentration.py", label="Concentration: every market, per basis, simulators",
+c3.page_link("app_pages/concentration.py", label="Concentration: all markets, simulators",
              icon=":material/donut_large:")
 if cloud and market:
     st.caption(conc.note)
@@ -89,9 +89,11 @@ cloud_trend = concentration.trend_rows(conc_rows[conc_rows["market"].isin(concen
     if not conc_rows.empty else conc_rows
 if not cloud_trend.empty:
     fig = conc_charts.hhi_over_time(cloud_trend, "us2023", title="Cloud infrastructure HHI over time (revenue "
-                                    "shares; 2023 US guideline bands)", height=380)
+                                    "shares; 2023 US guideline bands)", height=380,
+                                    y_max=concentration.overview_y_max(cloud_trend))
     ui.chart(fig, cloud_trend, key="ov_hhi", note="One basis only (revenue). Error bars: the interval over the "
-             "firms listed every quarter, the unlisted rest capped by the source's published tail.")
+             "firms listed every quarter, the unlisted rest capped at the next firm of the source's published tail "
+             "(Synergy) or else at the smallest listed share (Canalys).")
 
 st.subheader("What a cost shock costs people")
 c1, c2, c3 = st.columns(3)

@@ -69,9 +69,10 @@ def add_bands(fig: go.Figure, guidelines: str, *, axis: str = "y", top: float = 
                 fig.add_hline(y=band.low, line={"color": NEUTRAL, "width": 1, "dash": "dot"}, layer="below")
             if labels:
                 mid = (band.low * hi) ** 0.5 if log else (band.low + hi) / 2
-                fig.add_annotation(xref="paper", x=1, xanchor="right", y=math.log10(mid) if log else mid, yref="y",
-                                   text=band.label.capitalize(), showarrow=False,
-                                   font={"size": 11, "color": NEUTRAL}, bgcolor="rgba(255,255,255,0.6)")
+                # outside the plot, right of it, so a label never hides a data point
+                fig.add_annotation(xref="paper", x=1.005, xanchor="left", y=math.log10(mid) if log else mid, yref="y",
+                                   text=band.label.capitalize().replace(" ", "<br>", 1), showarrow=False,
+                                   align="left", font={"size": 11, "color": NEUTRAL})
         else:
             fig.add_vrect(x0=band.low, x1=hi, **shape)
             if band.low > 0:
@@ -131,7 +132,7 @@ def hhi_over_time(df: pd.DataFrame, guidelines: str = "us2023", *, log_y: bool =
     fig.update_layout(hovermode="closest",
                       legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0, "title": None,
                               "font": {"size": 12}},
-                      margin={"l": 60, "r": 20, "t": 50 if title else 20, "b": 40})
+                      margin={"l": 60, "r": 110, "t": 50 if title else 20, "b": 40})
     return fig
 
 

@@ -6,6 +6,7 @@ Every concentration rule itself (indices, bounds, bands, verdicts, simulators) i
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -291,6 +292,11 @@ def left_out_note(left_out: pd.DataFrame) -> str:
         return ""
     gaps = left_out.groupby("market_label", sort=False)["period_label"].apply(", ".join)
     return " Not plotted, usual firms not published: " + "; ".join(f"{m} {p}" for m, p in gaps.items()) + "."
+
+
+def overview_y_max(rows: pd.DataFrame) -> float:
+    """Top of the Overview's cloud chart: the highest interval end plus room, at least the 1,800 band edge."""
+    return max(2_500.0, math.ceil(float(rows["hhi_high"].max()) * 1.25 / 500) * 500)
 
 
 def decentralised_y_max(rows: pd.DataFrame) -> float:
