@@ -217,7 +217,7 @@ def test_replay_run_gives_the_daily_h100_sxm_median_of_the_raw_offers(captures, 
     assert 0 < machines < n_offers
 
 
-# --------------------------------------------------------------------------- result cap (docs/METHODOLOGY.md §1.6)
+# --------------------------------------------------------------------------- result cap (docs/METHODOLOGY.md §1.7)
 
 def test_result_cap_is_the_query_limit_else_the_server_default():
     url = "https://console.vast.ai/api/v0/bundles/?q=" + json.dumps({"limit": 1000}) + "&order=dph_total"
