@@ -248,3 +248,21 @@ def test_hhi_chart_colours_blocks_shades_bands_and_draws_intervals():
     assert edges == [0, 1000, 1800]
     eu = charts.hhi_over_time(frame, "eu2004")
     assert sorted(s.y0 for s in eu.layout.shapes if s.type == "rect") == [0, 1000, 2000]
+
+
+def test_withheld_points_are_hollow_and_method_breaks_are_named_on_hover():
+    import pandas as pd
+
+    from dashboard.charts import concentration as charts
+
+    frame = pd.DataFrame({
+        "period": pd.to_datetime(["2025-07-01", "2025-10-01"]), "period_label": ["2025Q3", "2025Q4"],
+        "market": ["m", "m"], "market_label": ["M"] * 2, "block": ["centralised"] * 2,
+        "hhi": [1500.0, 1520.0], "hhi_low": [1450.0, 1450.0], "hhi_high": [1550.0, 1590.0],
+        "bounded": [True, True], "n_entities": [3, 4], "withheld": [True, False],
+        "withheld_reason": ["sample capped", None], "break_reason": [None, "listed firms change: +CoreWeave"],
+    })
+    trace = charts.hhi_over_time(frame).data[0]
+    assert list(trace.marker.symbol) == ["circle-open", "circle"]
+    assert "withheld: sample capped" in trace.text[0] and "method break" not in trace.text[0]
+    assert "method break in the published list (listed firms change: +CoreWeave)" in trace.text[1]

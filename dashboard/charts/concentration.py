@@ -110,11 +110,14 @@ def hhi_over_time(df: pd.DataFrame, guidelines: str = "us2023", *, log_y: bool =
         withheld = (part["withheld"].fillna(False).astype(bool) if "withheld" in part
                     else pd.Series(False, index=part.index))
         why = part["withheld_reason"] if "withheld_reason" in part else pd.Series(None, index=part.index)
+        breaks = part["break_reason"] if "break_reason" in part else pd.Series(None, index=part.index)
         text = [f"{p}: HHI {fmt.number_range(lo, hi)} · {n} {'firms listed' if b else 'entities'}"
                 + (f"<br>withheld: {r}" if w else "")
-                for p, lo, hi, n, b, w, r in zip(part["period_label"], part["hhi_low"], part["hhi_high"],
-                                                 part["n_entities"], part["bounded"].fillna(False), withheld, why,
-                                                 strict=True)]
+                + (f"<br>method break in the published list ({k}); the line keeps the usual firms"
+                   if isinstance(k, str) else "")
+                for p, lo, hi, n, b, w, r, k in zip(part["period_label"], part["hhi_low"], part["hhi_high"],
+                                                    part["n_entities"], part["bounded"].fillna(False), withheld,
+                                                    why, breaks, strict=True)]
         # a withheld figure (capped sample, low coverage, no verdict) is drawn hollow
         symbols = [f"{s['symbol']}-open" if w else s["symbol"] for w in withheld]
         fig.add_trace(go.Scatter(
