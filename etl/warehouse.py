@@ -35,6 +35,7 @@ CORE: dict[str, dict[str, str]] = {
         # price method inputs (docs/METHODOLOGY.md §3): a Vast listing's start (epoch seconds) and how
         # precise observed_at is (day | month | quarter | year; seed rows say, APIs leave it null = day)
         "start_date": "DOUBLE", "date_precision": "VARCHAR", **_REF,
+        "gpu_frac": "DOUBLE", "query_capped": "BOOLEAN",  # marketplace offers: machine slice, capped query
     },
     "supply": {
         "observed_at": "TIMESTAMP", "source": "VARCHAR", "network": "VARCHAR", "segment": "VARCHAR",

@@ -223,3 +223,21 @@ def test_replay_run_gives_the_daily_h100_sxm_median_of_the_raw_offers(captures, 
         con.close()
     assert got == pytest.approx(expected)
     assert 0 < machines < n_offers
+
+
+# --------------------------------------------------------------------------- result cap (docs/METHODOLOGY.md §1.7)
+
+def test_result_cap_is_the_query_limit_else_the_server_default():
+    url = "https://console.vast.ai/api/v0/bundles/?q=" + json.dumps({"limit": 1000}) + "&order=dph_total"
+    assert vast.result_cap(url) == 1000
+    assert vast.result_cap("replay:vast/2026-03-04/2026-03-04_h100-sxm.json") == vast.SERVER_LIMIT == 64
+
+
+def test_a_payload_with_as_many_offers_as_its_cap_is_flagged_capped(fixture_path):
+    body = Path(fixture_path("vast_offers.json")).read_bytes()
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    capped = list(vast.parse(Payload(body=body, url="https://x/?q=" + json.dumps({"limit": 5}), fetched_at=at)))
+    full = list(vast.parse(Payload(body=body, url="https://x/?q=" + json.dumps({"limit": 6}), fetched_at=at)))
+    assert {r["query_capped"] for r in capped if r["table"] == "gpu_prices"} == {True}
+    assert {r["query_capped"] for r in full if r["table"] == "gpu_prices"} == {False}
+    assert [r["gpu_frac"] for r in full if r["table"] == "gpu_prices"] == [0.25, 1.0, 1.0, 1.0, 0.0]

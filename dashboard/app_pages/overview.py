@@ -81,22 +81,31 @@ if not index.empty:
 
 st.subheader("Concentration")
 c1, c2, c3 = st.columns(3)
-cloud, dec = conc.cloud, conc.decentralised
+cloud, market = conc.cloud, conc.marketplace[0] if conc.marketplace else None
 if cloud:
     c1.metric(f"Cloud infrastructure HHI, {cloud.period_label}", cloud.hhi_text,
-              help=f"{cloud.market_label}; {cloud.basis}. Only the top firms' shares are published, "
+              help=f"{cloud.market_label}; basis: {cloud.basis}. Only the top firms' shares are published, "
                    "so HHI is an interval.")
-    c1.caption(cloud.verdict)
-if dec:
-    c2.metric(f"{dec.market_label} HHI, {dec.period_label}", dec.hhi_text,
-              help=f"{dec.n_entities} operators; {dec.basis}.")
-    c2.caption(dec.verdict)
-c3.page_link("app_pages/concentration.py", label="Concentration: HHI over time, simulators",
+    c1.caption(cloud.reading)
+if market:
+    others = "; ".join(f"{m.gpu_model} {m.hhi_text}" for m in conc.marketplace[1:])
+    c2.metric(f"Vast.ai hosts, {market.gpu_model}, {market.period_label}", market.hhi_text,
+              help=f"{market.n_entities} hosts; basis: {market.basis} (GPUs listed per host, each machine "
+                   f"once, one marketplace)." + (f" Other models: {others}." if others else ""))
+    c2.caption(market.reading)
+c3.page_link("app_pages/concentration.py", label="Concentration: all markets, simulators",
              icon=":material/donut_large:")
-if not conc_rows.empty:
-    trend = concentration.trend_rows(conc_rows)
-    fig = conc_charts.hhi_over_time(trend, "us2023", title="HHI over time, every market (2023 US guideline bands)")
-    ui.chart(fig, trend, key="ov_hhi")
+if cloud and market:
+    st.caption(conc.note)
+cloud_trend = concentration.trend_rows(conc_rows[conc_rows["market"].isin(concentration.CLOUD_MARKETS)]) \
+    if not conc_rows.empty else conc_rows
+if not cloud_trend.empty:
+    fig = conc_charts.hhi_over_time(cloud_trend, "us2023", title="Cloud infrastructure HHI over time (revenue "
+                                    "shares; 2023 US guideline bands)", height=380,
+                                    y_max=concentration.overview_y_max(cloud_trend))
+    ui.chart(fig, cloud_trend, key="ov_hhi", note="One basis only (revenue). Error bars: the interval over the "
+             "firms listed every quarter, the unlisted rest capped at the next firm of the source's published tail "
+             "(Synergy) or else at the smallest listed share (Canalys).")
 
 st.subheader("What a cost shock costs people")
 c1, c2, c3 = st.columns(3)

@@ -57,7 +57,8 @@ MARTS: tuple[Mart, ...] = (
     Mart("supply_daily", ("core.supply",)),
     Mart("indicators", ("core.indicators",)),
     Mart("market_shares", ("core.market_shares",), build=market_shares.build, writes=("marts.market_shares",)),
-    Mart("concentration", ("core.market_shares", "core.supply", "ref.segments"), build=concentration.build,
+    Mart("concentration", ("core.market_shares", "core.gpu_prices", "core.supply", "core.indicators", "ref.segments"),
+         build=concentration.build,
          writes=("marts.concentration", "marts.concentration_shares", "marts.concentration_skipped")),
 )
 

@@ -21,7 +21,8 @@ Rows:
   (a machine is listed once per slice it rents out: 1, 2, 4 and 8 GPUs of the same box), gpus_in_use
   null (offered capacity only: the search is for rentable offers, so rented GPUs are never seen and
   no utilisation can be derived). Results are capped by `limit`, so these counts are a sample of
-  the marketplace, not a census.
+  the marketplace, not a census: each price row carries `gpu_frac` (the offer's fraction of its
+  machine) and `query_capped` (the query returned as many offers as its cap).
 
 Every payload of one run is stamped with the same `fetched_at`, so a run is one snapshot
 (`observed_at`) across all GPU models; captured files are dated by their path.
@@ -33,12 +34,14 @@ import dataclasses
 import json
 import re
 from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
 
 from etl import reference
 from etl.provenance import License, Payload, Source, utcnow
 
 SEARCH_URL = "https://console.vast.ai/api/v0/bundles/"
 LIMIT = 1000  # per GPU model; the server returns 64 offers when no limit is given
+SERVER_LIMIT = 64  # the cap of a query sent without `limit` (the ccir captures)
 
 # Vast's own gpu_name spellings (the `eq` filter is exact). "A100 SXM4", not "A100 SXM":
 # the ccir collector queried "A100 SXM" and got 0 offers on every captured day.
@@ -127,6 +130,16 @@ def gpu_model(gpu_name: str | None, gpu_ram_mb) -> str | None:
     return reference.canonical_gpu(gpu_name)
 
 
+def result_cap(url: str) -> int:
+    """The offer cap of the query behind a payload: its `limit`, else the server default (captures
+    carry no query, so they were capped at SERVER_LIMIT)."""
+    try:
+        q = json.loads(parse_qs(urlsplit(url).query).get("q", ["{}"])[0])
+        return int(q["limit"])
+    except (KeyError, TypeError, ValueError):
+        return SERVER_LIMIT
+
+
 def _id(value) -> str | None:
     return None if value is None else str(value)
 
@@ -145,7 +158,10 @@ def parse(payload: Payload) -> Iterator[dict]:
     observed = payload.fetched_at
     canonical: dict[tuple, str | None] = {}
     machines: dict[str, dict] = {}
-    for offer in _offers(payload):
+    offers = _offers(payload)
+    # A query that returned as many offers as its cap is a sample of the cheapest offers, not the market.
+    capped = len(offers) >= result_cap(payload.url)
+    for offer in offers:
         raw = offer.get("gpu_name")
         key = (raw, offer.get("gpu_ram"))
         if key not in canonical:
@@ -174,6 +190,8 @@ def parse(payload: Payload) -> Iterator[dict]:
             "rented": rented,
             "reliability": offer.get("reliability2"),  # CCIR's filter field only; missing stays null
             "start_date": offer.get("start_date"),  # listing start, epoch s (CCIR's 7-day rule)
+            "gpu_frac": offer.get("gpu_frac"),
+            "query_capped": capped,
         }
         machine = _id(offer.get("machine_id")) or f"offer:{offer.get('id')}"
         count = n if isinstance(n, int | float) and n > 0 else 0
