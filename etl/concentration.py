@@ -166,7 +166,7 @@ def hhi_bounds(known_shares_pct: Iterable[float], total: float = 100.0) -> tuple
     beyond tolerance), for total <= 0, or when a residual remains but no published
     share is positive (the residual could then not be bounded).
 
-    Reference: ECONOMICS.md A5 (bounds for truncated share lists), e.g. Synergy
+    Reference: docs/METHODOLOGY.md §1.4 (bounds for truncated share lists), e.g. Synergy
     Q4 2025 (28/21/15) -> (1,450, 1,936); UK CMA 2024 (AWS and Microsoft 30-40%
     each) -> low >= 1,800. HHI definition per DOJ/FTC Merger Guidelines 2023, s.2.1.
     """
@@ -431,7 +431,7 @@ def post_merger_hhi(shares: Iterable[float], i: int, j: int) -> float:
     Example: 25/20/15/10/8/7/6/5/4 (HHI 1,540) -> 2,540 merging the two largest,
     1,580 merging the two smallest.
 
-    Reference: U.S. DOJ & FTC, Merger Guidelines (2023), s.2.1; ECONOMICS.md A1.
+    Reference: U.S. DOJ & FTC, Merger Guidelines (2023), s.2.1; docs/METHODOLOGY.md §1.1.
     """
     s = _as_floats(shares, "shares")
     _check_sum(s, *_SCALES["percent"])
@@ -586,7 +586,7 @@ def merger_verdict(
 
     * us2023 (DOJ/FTC Merger Guidelines 2023, Guideline 1 / s.2.1): presumed to
       substantially lessen competition if HHI_post > 1,800 and delta > 100; also if the
-      merged firm's share is > 30% and delta > 100 (share presumption; ECONOMICS.md A2
+      merged firm's share is > 30% and delta > 100 (share presumption; docs/METHODOLOGY.md §1.2
       flags the final wording as unverified there: the thresholds follow the final
       Guidelines as summarised by Mondaq, Dec 2023). Otherwise no structural presumption.
     * us2010 (Horizontal Merger Guidelines 2010, s.5.3): delta < 100 or HHI_post < 1,500 ->
@@ -684,7 +684,7 @@ def cr(shares: Iterable[float], k: int = 4) -> float:
     Units: same as the input (percent shares give 0-100). Shares must be finite and
     non-negative; the sum is not checked, so any scale works. k must be an integer >= 1.
 
-    Reference: ECONOMICS.md A4; CR4 is the conventional choice (e.g. U.S. Census
+    Reference: docs/METHODOLOGY.md §1.3; CR4 is the conventional choice (e.g. U.S. Census
     Bureau, Economic Census concentration ratios).
     """
     s = _as_floats(shares, "shares")
@@ -705,7 +705,7 @@ def equivalent_firms(hhi: float) -> float:
     HHI <= 0 or non-finite.
 
     Reference: M.A. Adelman (1969), "Comment on the 'H' concentration measure as a
-    numbers-equivalent", Review of Economics and Statistics 51(1); ECONOMICS.md A4.
+    numbers-equivalent", Review of Economics and Statistics 51(1); docs/METHODOLOGY.md §1.3.
     """
     h = _number(hhi, "hhi")
     if h <= 0:
@@ -725,7 +725,7 @@ def gini(values: Iterable[float]) -> float:
     values). Dimensionless, in [0, (n-1)/n]. Example: gini([0, 0, 0, 1]) = 0.75.
     Raises ValueError for empty, negative, NaN/inf or all-zero input.
 
-    Reference: ECONOMICS.md A4; it is the sorted-rank form of Gini's mean-difference
+    Reference: docs/METHODOLOGY.md §1.3; it is the sorted-rank form of Gini's mean-difference
     definition G = sum_i sum_j |x_i - x_j| / (2 n**2 mean) (C. Gini, "Variabilita e
     mutabilita", 1912), without small-sample correction.
     """
@@ -747,7 +747,7 @@ def lorenz(values: Iterable[float]) -> tuple[list[float], list[float]]:
     all-zero input.
 
     Reference: M.O. Lorenz (1905), "Methods of measuring the concentration of wealth",
-    Publications of the American Statistical Association 9(70); ECONOMICS.md A4.
+    Publications of the American Statistical Association 9(70); docs/METHODOLOGY.md §1.3.
     """
     v = sorted(_as_floats(values, "values"))
     n = len(v)
@@ -778,7 +778,7 @@ def nakamoto(values: Iterable[float], threshold: float = 0.5, *, strict: bool = 
     outside [0, 1], or threshold 1 with strict=True (never exceeded).
 
     Reference: B.S. Srinivasan and L. Lee, "Quantifying Decentralization",
-    news.earn.com, July 2017 (minimum Nakamoto coefficient); ECONOMICS.md A4.
+    news.earn.com, July 2017 (minimum Nakamoto coefficient); docs/METHODOLOGY.md §1.3.
     """
     v = sorted(_as_floats(values, "values"), reverse=True)
     t = _number(threshold, "threshold")
