@@ -70,6 +70,9 @@ def main() -> None:
     parser.add_argument("--offers", type=int, default=200_000, help="Vast-shaped offers for the throughput step")
     parser.add_argument("--out", default=str(HERE / "out" / "report.json"))
     parser.add_argument("--keep", help="keep the warehouses in this folder (default: a temp folder, removed)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --keep: use warehouses an earlier run left there instead of rebuilding them")
+    parser.add_argument("--no-profile", action="store_true", help="skip the per-mart profile (one rebuild less)")
     args = parser.parse_args()
 
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="computewatch-bench-"))
@@ -80,10 +83,18 @@ def main() -> None:
     sizes = sorted({min(1_000_000, args.rows), args.rows})
     dbs = {n: str(folder / f"warehouse-{n}.duckdb") for n in sizes}
     for n in sizes:
+        sidecar = Path(dbs[n] + ".json")
+        if args.reuse and Path(dbs[n]).exists() and sidecar.exists():
+            # An earlier run's warehouse and its make_warehouse figures (the load path takes minutes).
+            steps[f"make_warehouse {n}"] = {"reused": True, **json.loads(sidecar.read_text(encoding="utf-8"))}
+            print(f"\n== make_warehouse {n:,}: reusing {dbs[n]} built {steps[f'make_warehouse {n}'].get('end')}")
+            continue
         steps[f"make_warehouse {n}"] = step(f"make_warehouse {n:,}", ["make_warehouse.py", "--rows", str(n)],
                                             {"COMPUTEWATCH_DB": dbs[n]})
+        sidecar.write_text(json.dumps(steps[f"make_warehouse {n}"], indent=1), encoding="utf-8")
     marts = [a for n in sizes for a in ("--marts", dbs[n])]
-    steps["etl"] = step("etl", ["etl.py", "--offers", str(args.offers), "--profile", *marts])
+    profile = [] if args.no_profile else ["--profile"]
+    steps["etl"] = step("etl", ["etl.py", "--offers", str(args.offers), *profile, *marts])
     steps["browser seed"] = step("browser, seed + replayed captures", ["browser.py", "--runs", str(args.runs)],
                                  {"COMPUTEWATCH_DB": ""})
     steps[f"browser {args.rows}"] = step(f"browser, {args.rows:,} rows",
@@ -92,6 +103,7 @@ def main() -> None:
     if not args.keep:
         for db in dbs.values():
             Path(db).unlink(missing_ok=True)
+            Path(db + ".json").unlink(missing_ok=True)
         try:
             folder.rmdir()
         except OSError:
