@@ -22,8 +22,9 @@ test: $(VENV)/.installed
 etl: $(VENV)/.installed
 	$(PY) -m etl run
 
+# make bench BENCH_ROWS=200000 for a quick look; the report goes to bench/out/report.json
 bench: $(VENV)/.installed
-	$(PY) bench/run_all.py
+	$(PY) bench/run_all.py --rows $(or $(BENCH_ROWS),10000000) $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check etl dashboard tests bench

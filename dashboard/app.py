@@ -15,8 +15,9 @@ from dashboard import state  # noqa: E402
 from dashboard.data import sources, warehouse  # noqa: E402
 from dashboard.model import sources as sources_model  # noqa: E402
 
+# "auto": the sidebar opens on a desktop and stays closed on a phone, where it would cover the page
 st.set_page_config(page_title="ComputeWatch: AI compute demand and centralisation", page_icon="📊",
-                   layout="wide", initial_sidebar_state="expanded")
+                   layout="wide", initial_sidebar_state="auto")
 
 PAGES = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),

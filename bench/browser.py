@@ -1,0 +1,304 @@
+"""Browser probe: first drawn chart per page and slider-to-redraw latency, against a bare Streamlit floor app.
+
+    python bench/browser.py                      # on a seed + replay warehouse, 9 runs
+    COMPUTEWATCH_DB=/tmp/w.duckdb python bench/browser.py --runs 9 --json out.json
+    python bench/browser.py --sessions 10        # also: ten concurrent sessions vs one
+
+In one run, headless Debian Chromium (never a downloaded browser) drives the dashboard and
+bench/floor_app.py (one slider, one 500-point Plotly chart), both served by `streamlit run`,
+interleaved (app, floor, app, floor, ...) so load on the shared machine hits both alike:
+
+- first chart: from navigation start (performance.now() = 0 in the new page) to the first
+  `.js-plotly-plot` whose traces Plotly has drawn, per page (Overview, Demand, GPU prices,
+  Concentration, Scenarios) and on the floor;
+- slider: from an ArrowRight key press on a focused slider to the first chart whose data differ
+  from before (polled every animation frame): the scenario page's "GPU price change" slider, the
+  concentration entry simulator's share slider, and the floor's slider;
+- the dashboard server's peak memory: RSS of the streamlit process and its children, sampled
+  every 0.2 s over the whole probe.
+
+Medians over the runs (the first, cold run is included and also printed apart) and each median's
+ratio to the floor's median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, chromium_available, free_port  # noqa: E402
+
+PAGES = {"overview": "", "demand": "demand", "prices": "prices", "concentration": "concentration",
+         "scenarios": "scenarios"}
+FLOOR_APP = ROOT / "bench" / "floor_app.py"
+APP = ROOT / "dashboard" / "app.py"
+VIEWPORT = {"width": 1400, "height": 1200}
+TIMEOUT_MS = 120_000
+
+# True once a Plotly chart has drawn traces: Plotly sets _fullData and draws .main-svg.
+FIRST_CHART_JS = """() => {
+  for (const el of document.querySelectorAll('.js-plotly-plot')) {
+    if (el._fullData && el._fullData.length > 0 && el.querySelector('.main-svg')) return performance.now();
+  }
+  return false;
+}"""
+# A cheap fingerprint of every chart's data: lengths and a few values of each trace.
+SIGNATURE_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el =>
+  JSON.stringify((el.data || []).map(t => {
+    const pick = a => (a && a.length !== undefined) ? [a.length, Array.from(a).slice(0, 40)] : a;
+    return [pick(t.x), pick(t.y), pick(t.base), pick(t.measure), t.name];
+  })))"""
+CHANGED_JS = """(before) => {
+  const now = (""" + SIGNATURE_JS + """)();
+  if (now.length === 0) return false;
+  for (let i = 0; i < now.length; i++) { if (now[i] !== before[i]) return performance.now(); }
+  return now.length !== before.length ? performance.now() : false;
+}"""
+IDLE_JS = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+
+
+# --------------------------------------------------------------------------- serving and memory
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of `pid` and all its descendants (from /proc), in MB."""
+    total, todo, seen = 0, [pid], set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total / 1024
+
+
+class PeakRss(threading.Thread):
+    """Samples a process tree's RSS every `every` seconds; .peak_mb is the highest seen."""
+
+    def __init__(self, pid: int, every: float = 0.2):
+        super().__init__(daemon=True)
+        self.pid, self.every, self.peak_mb = pid, every, 0.0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            self.peak_mb = max(self.peak_mb, tree_rss_mb(self.pid))
+            self._stop_event.wait(self.every)
+
+    def stop(self) -> float:
+        self._stop_event.set()
+        self.join(timeout=2)
+        return self.peak_mb
+
+
+@contextlib.contextmanager
+def streamlit(app: Path, env: dict[str, str], timeout: float = 90.0):
+    """`streamlit run app` on a free localhost port; yields (base URL, process)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+                raise RuntimeError(f"{app.name} did not start on {base}: {err[-2000:]}")
+            time.sleep(0.3)
+        yield base, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextlib.contextmanager
+def demo_warehouse():
+    """COMPUTEWATCH_DB if set, else a throwaway seed + replayed-captures warehouse."""
+    if os.environ.get("COMPUTEWATCH_DB"):
+        yield os.environ["COMPUTEWATCH_DB"], "COMPUTEWATCH_DB"
+        return
+    from bench.make_warehouse import build_base
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = str(Path(tmp) / "warehouse.duckdb")
+        build_base(db, ROOT.parent / "shared" / "captures", Path(tmp))
+        yield db, "seed + replayed captures"
+
+
+# --------------------------------------------------------------------------- probes
+
+async def first_chart(context, url: str) -> float:
+    """Seconds from navigation start to the first drawn Plotly chart, in a new tab."""
+    page = await context.new_page()
+    try:
+        await page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
+        handle = await page.wait_for_function(FIRST_CHART_JS, polling="raf", timeout=TIMEOUT_MS)
+        seconds = await handle.json_value() / 1000
+        # Let the script run finish before the next measure, so its tail does not load that one.
+        await page.wait_for_function(IDLE_JS, timeout=TIMEOUT_MS)
+        await page.wait_for_timeout(300)
+        return seconds
+    finally:
+        await page.close()
+
+
+async def open_ready(context, url: str):
+    """A tab on `url` with its script run finished and its charts drawn."""
+    page = await context.new_page()
+    await page.goto(url, timeout=TIMEOUT_MS)
+    await page.wait_for_function(FIRST_CHART_JS, polling="raf", timeout=TIMEOUT_MS)
+    await page.wait_for_function(IDLE_JS, timeout=TIMEOUT_MS)
+    await page.wait_for_timeout(500)
+    return page
+
+
+def slider(page, label: str):
+    return page.locator('[data-testid="stSlider"]').filter(has_text=label).first.get_by_role("slider")
+
+
+async def key_to_redraw(page, thumb, key: str = "ArrowRight") -> float:
+    """Seconds from a key press on a focused slider to the first chart whose data changed."""
+    await page.wait_for_function(IDLE_JS, timeout=TIMEOUT_MS)
+    await thumb.focus()
+    before = await page.evaluate(SIGNATURE_JS)
+    t0 = await page.evaluate("performance.now()")
+    await page.keyboard.press(key)
+    handle = await page.wait_for_function(CHANGED_JS, arg=before, polling="raf", timeout=TIMEOUT_MS)
+    seconds = (await handle.json_value() - t0) / 1000
+    await page.wait_for_timeout(100)  # the rerun's last deltas, untimed, before the next measure
+    await page.wait_for_function(IDLE_JS, timeout=TIMEOUT_MS)
+    await page.wait_for_timeout(200)
+    return seconds
+
+
+SLIDERS = {  # name -> (page path, slider label)
+    "scenario slider": ("scenarios", "GPU price change"),
+    "concentration simulator slider": ("concentration", "If decentralised supply held"),
+}
+
+
+def summarise(samples: dict[str, list[float]], floor_key: dict[str, str]) -> dict:
+    out = {}
+    for name, values in samples.items():
+        floor = statistics.median(samples[floor_key[name]]) if name in floor_key else None
+        median = statistics.median(values)
+        out[name] = {"median_s": round(median, 3), "cold_s": round(values[0], 3), "runs": len(values),
+                     "ratio_to_floor": round(median / floor, 2) if floor else None,
+                     "all_s": [round(v, 3) for v in values]}
+    return out
+
+
+async def probe(app_base: str, floor_base: str, runs: int, sessions: int) -> dict:
+    from playwright.async_api import async_playwright
+
+    samples: dict[str, list[float]] = {}
+    floor_key: dict[str, str] = {}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = await browser.new_context(viewport=VIEWPORT)
+        for _ in range(runs):  # interleaved: each app page, then the floor
+            for name, path in PAGES.items():
+                samples.setdefault(f"first chart: {name}", []).append(await first_chart(context, f"{app_base}/{path}"))
+                floor_key[f"first chart: {name}"] = "first chart: floor"
+                samples.setdefault("first chart: floor", []).append(await first_chart(context, floor_base))
+        floor_page = await open_ready(context, floor_base)
+        floor_thumb = slider(floor_page, "Frequency")
+        for name, (path, label) in SLIDERS.items():
+            page = await open_ready(context, f"{app_base}/{path}")
+            thumb = slider(page, label)
+            for _ in range(runs):
+                samples.setdefault(name, []).append(await key_to_redraw(page, thumb))
+                samples.setdefault("floor slider", []).append(await key_to_redraw(floor_page, floor_thumb))
+            floor_key[name] = "floor slider"
+            await page.close()
+        result = {"timings": summarise(samples, floor_key)}
+        if sessions > 1:
+            result["sessions"] = await concurrent(browser, app_base, runs, sessions)
+        await browser.close()
+    return result
+
+
+async def concurrent(browser, app_base: str, runs: int, sessions: int) -> dict:
+    """Median scenario-slider latency with `sessions` sessions pressing at once, against one session."""
+    path, label = SLIDERS["scenario slider"]
+    contexts = [await browser.new_context(viewport=VIEWPORT) for _ in range(sessions)]
+    pages = [await open_ready(c, f"{app_base}/{path}") for c in contexts]
+    thumbs = [slider(p, label) for p in pages]
+    single = [await key_to_redraw(pages[0], thumbs[0]) for _ in range(runs)]
+    many: list[float] = []
+    for _ in range(runs):
+        many += await asyncio.gather(*(key_to_redraw(p, t) for p, t in zip(pages, thumbs, strict=True)))
+    for c in contexts:
+        await c.close()
+    one, all_ = statistics.median(single), statistics.median(many)
+    return {"sessions": sessions, "single_median_s": round(one, 3), "concurrent_median_s": round(all_, 3),
+            "ratio": round(all_ / one, 2), "concurrent_p90_s": round(sorted(many)[int(0.9 * len(many))], 3)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--sessions", type=int, default=1, help="also measure this many concurrent sessions")
+    parser.add_argument("--json", help="write the figures to this JSON file")
+    args = parser.parse_args()
+    if not chromium_available():
+        sys.exit("needs Debian chromium at /usr/bin/chromium (apt-get install chromium)")
+    with demo_warehouse() as (db, label), \
+            streamlit(APP, {"COMPUTEWATCH_DB": db}) as (app_base, app_proc), \
+            streamlit(FLOOR_APP, {}) as (floor_base, _):
+        sampler = PeakRss(app_proc.pid)
+        sampler.start()
+        result = asyncio.run(probe(app_base, floor_base, args.runs, args.sessions))
+        result["server_peak_rss_mb"] = round(sampler.stop())
+        result["warehouse"] = {"db": db, "what": label, "mb": round(os.path.getsize(db) / 1e6, 1)}
+    print(f"warehouse: {db} ({label}, {result['warehouse']['mb']:,.0f} MB); {args.runs} runs, app and floor interleaved")
+    print(f"{'measure':<34} {'median s':>9} {'cold s':>8} {'x floor':>8}")
+    for name, t in result["timings"].items():
+        ratio = f"{t['ratio_to_floor']:.2f}" if t["ratio_to_floor"] else "-"
+        print(f"{name:<34} {t['median_s']:>9.3f} {t['cold_s']:>8.3f} {ratio:>8}")
+    print(f"dashboard server peak RSS: {result['server_peak_rss_mb']:,} MB")
+    if "sessions" in result:
+        s = result["sessions"]
+        print(f"{s['sessions']} concurrent sessions, scenario slider: median {s['concurrent_median_s']:.3f} s "
+              f"(p90 {s['concurrent_p90_s']:.3f} s) vs one session {s['single_median_s']:.3f} s = {s['ratio']:.2f}x")
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(result, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
