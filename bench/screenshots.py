@@ -11,7 +11,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.browser import chromium_available, launch, served_demo, wait_rendered  # noqa: E402
 
-PAGES = ["", "demand", "prices", "concentration", "scenarios", "sources"]
+PAGES = ["", "demand", "prices", "concentration", "scenarios", "sources", "methodology"]
 
 
 def main() -> None:

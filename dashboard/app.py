@@ -1,4 +1,4 @@
-"""ComputeWatch entry point: navigation over the six pages, shared sidebar, data-as-of and stale banner."""
+"""ComputeWatch entry point: navigation over the seven pages, shared sidebar, data-as-of and stale banner."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
     sys.path.insert(0, str(ROOT))
 
-from dashboard import queries, state  # noqa: E402
+from dashboard import state  # noqa: E402
+from dashboard.data import sources, warehouse  # noqa: E402
+from dashboard.model import sources as sources_model  # noqa: E402
 
 st.set_page_config(page_title="ComputeWatch: AI compute demand and centralisation", page_icon="📊",
                    layout="wide", initial_sidebar_state="expanded")
@@ -23,35 +25,32 @@ PAGES = [
     st.Page("app_pages/concentration.py", title="Concentration", icon=":material/donut_large:"),
     st.Page("app_pages/scenarios.py", title="Scenarios", icon=":material/tune:"),
     st.Page("app_pages/sources.py", title="Data & sources", icon=":material/database:"),
+    st.Page("app_pages/methodology.py", title="Methodology", icon=":material/menu_book:"),
 ]
 page = st.navigation(PAGES, position="sidebar")
 
 state.begin()
-if not queries.available():
-    st.error(f"No warehouse at `{queries.db_path()}`. Build it with `make run` (from the seed, no network) "
+if not warehouse.available():
+    st.error(f"No warehouse at `{warehouse.db_path()}`. Build it with `make run` (from the seed, no network) "
              "or `python -m etl run --offline`.")
     st.stop()
 
-status = queries.sources_status()
-ok = status[status["last_ok_at"].notna()]
-live = ok[ok["source"] != "seed"]
+side = sources_model.sidebar(sources.status())
 with st.sidebar:
     st.markdown("### ComputeWatch")
     st.caption("AI compute demand, GPU prices and market concentration, from public data.")
-    if not live.empty:
-        st.markdown(f"**Data as of {live['last_ok_at'].max():%Y-%m-%d %H:%M} UTC**")
-    if "seed" in set(ok["source"]):
+    if side.live_as_of is not None:
+        st.markdown(f"**Data as of {side.live_as_of:%Y-%m-%d %H:%M} UTC**")
+    if side.has_seed:
         st.caption("Curated figures: each cites its own source and date (Data & sources).")
-    counts = status["status"].value_counts()
-    st.caption(f"Sources: {counts.get('fresh', 0)} fresh · {counts.get('stale', 0)} stale · "
-               f"{counts.get('never', 0)} not yet run")
-    snapshot = queries.snapshot_id()
+    counts = side.freshness
+    st.caption(f"Sources: {counts.fresh} fresh · {counts.stale} stale · {counts.never} not yet run")
+    snapshot = sources.snapshot_id()
     if snapshot:
         st.caption(f"Warehouse snapshot `{snapshot}`")
 
-stale = status[status["status"] == "stale"]
-if not stale.empty:
-    names = ", ".join(stale["source"])
+if side.stale:
+    names = ", ".join(side.stale)
     st.warning(f"Stale data: {names} missed their refresh schedule or never succeeded; charts show the "
                "last good data. See Data & sources for the errors.", icon=":material/schedule:")
 notices = st.empty()

@@ -8,13 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import queries
-
-
-def _fmt_date(value) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
-        return "never"
-    return pd.Timestamp(value).strftime("%Y-%m-%d")
+from dashboard import fmt
+from dashboard.data import sources as source_data
 
 
 def provenance_lines(data: pd.DataFrame | None, sources: list[str] | None = None) -> list[str]:
@@ -28,14 +23,14 @@ def provenance_lines(data: pd.DataFrame | None, sources: list[str] | None = None
         names = sorted({s for value in data["source"].dropna().unique() for s in re.split(r",\s*", str(value))})
     if not names:
         return []
-    status = queries.sources_status().set_index("source")
+    status = source_data.status().set_index("source")
     out = []
     for name in names:
         if name not in status.index:
             out.append(f"**{name}** (unregistered source)")
             continue
         row = status.loc[name]
-        as_of = _fmt_date(row["last_ok_at"])
+        as_of = fmt.day(row["last_ok_at"])
         if name == "seed":  # curated figures are as of their own sources' dates, not of the load
             dates = (data.loc[data["source"].astype(str).str.contains("seed"), "ref_date"].dropna().astype(str).str[:10]
                      if data is not None and {"source", "ref_date"} <= set(data.columns) else pd.Series(dtype=str))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv as _csv
 import hashlib
+import io
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,6 +82,26 @@ class Payload:
             return json.loads(self.body)
         except ValueError as exc:
             raise ValueError(f"{source}: {self.name} is not JSON ({exc})") from None
+
+    def csv(self, source: str, required: Iterable[str] = ()) -> list[dict[str, str]]:
+        """The body read as a CSV with a header row, one dict a line.
+
+        An empty body, HTML or JSON where CSV was expected (error pages often come with status 200),
+        or a header without every `required` column is a ValueError naming source and file.
+        """
+        text = self.body.decode("utf-8-sig", errors="replace")
+        start = text.lstrip()[:40]
+        if not start:
+            raise ValueError(f"{source}: {self.name} is empty")
+        if start[0] in "<{[":
+            kind = "HTML" if start[0] == "<" else "JSON"
+            raise ValueError(f"{source}: {self.name} is not CSV, got {kind} (starts {start!r})")
+        reader = _csv.DictReader(io.StringIO(text))
+        header = reader.fieldnames or []
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise ValueError(f"{source}: {self.name} lacks columns {missing} (schema drift?); got {header[:10]}")
+        return list(reader)
 
     @property
     def sha256(self) -> str:

@@ -7,7 +7,7 @@ pytestmark = [
     pytest.mark.skipif(not chromium_available(), reason="Debian chromium not installed (.ci/run installs it)"),
 ]
 PAGES = {"": "ComputeWatch", "demand": "Demand", "prices": "GPU prices", "concentration": "concentration",
-         "scenarios": "pass-through", "sources": "Data & sources"}
+         "scenarios": "pass-through", "sources": "Data & sources", "methodology": "methodology"}
 CHART_PAGES = {"", "demand", "prices", "concentration", "scenarios"}
 
 

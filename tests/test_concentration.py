@@ -615,3 +615,35 @@ def test_entry_hhi_keeps_incumbents_relative_shares():
 def test_entry_hhi_rejects_invalid_input(incumbents, entry, n):
     with pytest.raises(ValueError):
         c.entry_hhi(incumbents, entry, n)
+
+
+# --- simulators (merger and entry on an HHI interval) -------------------------------------------
+
+
+def test_merger_of_a_fully_listed_market_is_exact():
+    sim = c.simulate_merger([50.0, 30.0, 20.0], 1, 2, (3_800.0, 3_800.0), bounded=False)
+    assert sim.after == (pytest.approx(5_000.0), pytest.approx(5_000.0))  # 50² + 50²
+    assert sim.delta == pytest.approx(1_200.0) and sim.combined_share_pct == 50.0
+    assert sim.before == (3_800.0, 3_800.0)
+
+
+def test_merger_in_a_truncated_list_moves_both_bounds_by_delta():
+    # Synergy Q4 2025: 28/21/15 published, HHI 1,450 to 1,936
+    sim = c.simulate_merger([28.0, 21.0, 15.0], 0, 1, (1_450.0, 1_936.0), bounded=True)
+    assert sim.delta == pytest.approx(2 * 28 * 21)
+    assert sim.after == (pytest.approx(1_450 + 1_176), pytest.approx(1_936 + 1_176))
+    assert sim.combined_share_pct == 49.0
+
+
+def test_entry_from_an_hhi_matches_entry_hhi_on_the_firms():
+    firms = [40.0, 30.0, 20.0, 10.0]
+    assert c.entry_hhi_from_index(c.hhi(firms), 20, 10) == pytest.approx(c.entry_hhi(firms, 20, 10))
+    assert c.entry_hhi_from_index(12_000.0, 0, 1) == pytest.approx(10_000.0)  # capped at a monopoly
+
+
+def test_entry_simulation_lowers_both_ends_and_reports_the_midpoint_change():
+    sim = c.simulate_entry((2_000.0, 3_000.0), 50, 100)
+    assert sim.after == (pytest.approx(0.25 * 2_000 + 25), pytest.approx(0.25 * 3_000 + 25))
+    assert sim.change == pytest.approx((sum(sim.after) - 5_000) / 2)
+    assert sim.equivalent_firms == (pytest.approx(10_000 / sim.after[1]), pytest.approx(10_000 / sim.after[0]))
+    assert c.simulate_entry((2_000.0, 3_000.0), 0, 50).after == (pytest.approx(2_000.0), pytest.approx(3_000.0))

@@ -127,3 +127,20 @@ def test_error_bodies_are_not_downloaded_whole(client):
     with pytest.raises(FetchError) as info:
         client.request(URL)
     assert len(str(info.value)) < 400
+
+
+@responses.activate
+def test_a_post_is_retried_with_the_same_body(client):
+    responses.post(URL, status=502)
+    responses.post(URL, json={"data": {}})
+    client.request(URL, method="POST", json={"query": "q"})
+    assert [c.request.body for c in responses.calls] == [b'{"query": "q"}'] * 2
+    assert client.slept == [1.0]  # backoff without Retry-After
+
+
+@responses.activate
+def test_a_long_retry_after_is_capped(client):
+    responses.get(URL, status=429, headers={"Retry-After": "3600"})
+    responses.get(URL, json={})
+    client.request(URL)
+    assert client.slept == [client.max_wait]

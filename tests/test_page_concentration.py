@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from dashboard import concentration_summary
+from dashboard.data import concentration as concentration_data
+from dashboard.model import concentration as concentration_model
 from etl import concentration as c
 from etl import pipeline
 from tests.conftest import open_page
@@ -14,7 +15,7 @@ from tests.conftest import open_page
 SYNERGY = "Cloud infrastructure, worldwide (Synergy)"
 CANALYS = "Cloud infrastructure, worldwide (Canalys)"
 VAST = "Vast.ai marketplace: GPUs offered, by host"
-# Synergy 2025Q4: AWS 28, Microsoft 21, Google 15 -> HHI 1,450 to 1,936 (ECONOMICS.md A5)
+# Synergy 2025Q4: AWS 28, Microsoft 21, Google 15 -> HHI 1,450 to 1,936 (docs/METHODOLOGY.md §1.4)
 LOW, HIGH = 1450.0, 1936.0
 KEYS = ["conc_guidelines", "conc_log", "conc_market", "conc_period", "conc_merge_a", "conc_merge_b",
         "conc_entry_share", "conc_entry_n"]
@@ -147,14 +148,15 @@ def test_a_bad_url_value_falls_back_with_a_notice(seeded_db):
 
 
 def test_headline_for_overview(seeded_db):
-    head = concentration_summary.headline()
-    cloud = head["cloud"]
-    assert (cloud["market"], cloud["period_label"]) == ("cloud_infrastructure_synergy", "2025Q4")
-    assert (cloud["hhi_low"], cloud["hhi_high"]) == pytest.approx((LOW, HIGH))
-    assert cloud["hhi_text"] == "1,450 to 1,936"
-    assert cloud["verdict"].startswith("Between moderately and highly concentrated under the 2023 US")
-    assert head["decentralised"] is None  # the seed has no per-host supply
-    assert concentration_summary.headline("us2010")["cloud"]["verdict"].startswith(
+    rows = concentration_data.rows()
+    head = concentration_model.headline(rows)
+    cloud = head.cloud
+    assert (cloud.market, cloud.period_label) == ("cloud_infrastructure_synergy", "2025Q4")
+    assert (cloud.hhi_low, cloud.hhi_high) == pytest.approx((LOW, HIGH))
+    assert cloud.hhi_text == "1,450 to 1,936"
+    assert cloud.verdict.startswith("Between moderately and highly concentrated under the 2023 US")
+    assert head.decentralised is None  # the seed has no per-host supply
+    assert concentration_model.headline(rows, "us2010").cloud.verdict.startswith(
         "Between unconcentrated and moderately concentrated under the 2010 US")
 
 
@@ -165,14 +167,14 @@ def test_page_with_the_vast_captures_shows_host_level_concentration(captures, tm
     with open(os.devnull, "w") as quiet:
         pipeline.run(mode="offline", log=quiet)
         pipeline.run(["vast"], mode="replay", replay_dir=captures, log=quiet)
-    head = concentration_summary.headline()
-    assert head["decentralised"]["period_label"] == "2026-03-04"
-    assert 0 < head["decentralised"]["hhi"] < 1_000
+    dec = concentration_model.headline(concentration_data.rows()).decentralised
+    assert dec.period_label == "2026-03-04"
+    assert 0 < dec.hhi < 1_000
 
     at = open_page("concentration", {"conc_market": VAST})
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="conc_period").value == "2026-03-04"
-    assert metric(at, "HHI") == f"{head['decentralised']['hhi']:,.0f}"
+    assert metric(at, "HHI") == f"{dec.hhi:,.0f}"
     assert "Unconcentrated" in " ".join(i.value for i in at.info)
     assert "Decentralised supply is far less concentrated" in " ".join(m.value for m in at.markdown)
     assert len(at.get("plotly_chart")) >= 6  # plus the decentralised close-up

@@ -80,37 +80,39 @@ def test_h100e_unit_without_hardware_data_says_so(seeded_db):
 
 @pytest.mark.captures
 def test_replayed_captures_give_h100_sxm_prices_in_both_blocks(replayed_db):
-    from dashboard import prices_summary as ps
+    from dashboard import fmt
+    from dashboard.data import prices as data
+    from dashboard.model import prices as model
 
-    opts = ps.options()
+    opts = data.options()
     assert "H100 SXM" in opts.models
-    ladder = ps.ladder("H100 SXM", start=opts.first_day, end=opts.last_day, lookback_days=None)
+    ladder = data.ladder("H100 SXM", start=opts.first_day, end=opts.last_day, lookback_days=None)
     assert set(ladder["block"]) == {"centralised", "decentralised"}
     assert {"vast", "cloud_gpus"} <= set(ladder["source"])
-    index = ps.index("H100 SXM", start=opts.first_day, end=opts.last_day)
+    index = data.index("H100 SXM", start=opts.first_day, end=opts.last_day)
     assert set(index["series"]) == {"centralised", "decentralised"}
     assert (index["p25"] <= index["median"]).all() and (index["median"] <= index["p75"]).all()
-    head = ps.headline()
-    assert head["centralised_median"] and head["decentralised_median"]
-    assert head["ratio"] == pytest.approx(head["decentralised_median"] / head["centralised_median"])
-    assert head["centralised_as_of"] and head["decentralised_as_of"]
+    head = model.headline(data.headline_ladder())
+    assert head.centralised.median and head.decentralised.median
+    assert head.ratio == pytest.approx(head.decentralised.median / head.centralised.median)
+    assert head.centralised.as_of and head.decentralised.as_of
 
     at = open_page("prices")
     assert not at.exception, [e.value for e in at.exception]
-    assert _metrics(at)["Centralised median"] == ps.money(head["centralised_median"])
+    assert _metrics(at)["Centralised median"] == fmt.price(head.centralised.median)
     assert len(at.get("plotly_chart")) == 3  # index, ladder and (Vast) supply
 
 
 @pytest.mark.captures
 def test_unit_toggle_changes_the_numbers(replayed_db):
-    from dashboard import prices_summary as ps
+    from dashboard.data import warehouse
 
     per_gpu = open_page("prices", {"pr_gpu": "A100 80GB"})
     per_h100e = open_page("prices", {"pr_gpu": "A100 80GB", "pr_unit": "H100e-hour"})
     assert not per_gpu.exception and not per_h100e.exception
     assert "Ignored" not in _notices(per_h100e)
     a, b = _metrics(per_gpu), _metrics(per_h100e)
-    factor = ps.queries.sql("SELECT h100e FROM marts.gpu_h100e WHERE gpu_model = 'A100 80GB'").iloc[0, 0]
+    factor = warehouse.sql("SELECT h100e FROM marts.gpu_h100e WHERE gpu_model = 'A100 80GB'").iloc[0, 0]
     assert 0.2 < factor < 0.5  # an A100 does about a third of an H100's dense FP16
     for label in ("Centralised median", "Decentralised median"):
         assert _money(b[label]) == pytest.approx(_money(a[label]) / factor, rel=0.01)  # shown rounded
@@ -123,3 +125,6 @@ def test_unit_toggle_changes_the_numbers(replayed_db):
 def test_empty_unit_in_the_url_falls_back_to_gpu_hours(seeded_db):
     at = open_page("prices", {"pr_unit": ""})
     assert not at.exception, [e.value for e in at.exception]
+    captions = " ".join(c.value for c in at.caption)
+    assert "H100 SXM, USD per GPU-hour." in captions and "H100-equivalent" not in captions
+    assert _metrics(at) == _metrics(open_page("prices", {"pr_unit": "GPU-hour"}))

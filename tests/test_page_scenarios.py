@@ -4,8 +4,9 @@ import re
 
 import pytest
 
-from dashboard import passthrough as pt
-from dashboard import scenario_inputs, scenario_summary
+from dashboard.data import scenarios as scenario_data
+from dashboard.model import passthrough as pt
+from dashboard.model import scenarios as scenario_model
 from tests.conftest import open_page
 
 # A non-default, valid value for every control on the page (URL parameter -> value).
@@ -53,7 +54,7 @@ def test_page_runs_with_cards_charts_and_downloads(seeded_db):
 def test_default_numbers_match_the_model_with_the_seed_inputs(seeded_db):
     at = open_page("scenarios")
     cards = metrics(at)
-    inputs = scenario_inputs.load()
+    inputs = scenario_data.load()
     assert inputs.users.value == 180.5  # ChatGPT, Jan 2024, from the seed
     result = pt.simulate(pt.Assumptions(hhi=inputs.hhi.value), pt.Scenario())
     assert rho(at) == pytest.approx(result.rho, abs=0.005)
@@ -107,7 +108,7 @@ def test_url_round_trip_restores_every_control(seeded_db):
 
 def test_permalink_pins_model_version_data_inputs_and_snapshot(seeded_db):
     at = open_page("scenarios", {"sc_eps": "3"})
-    inputs = scenario_inputs.load()
+    inputs = scenario_data.load()
     params = dict(at.query_params)
     assert params["sc_v"] == pt.MODEL_VERSION
     assert params["sc_snap"] == inputs.snapshot
@@ -164,29 +165,29 @@ def test_changing_the_baseline_segment_repins_its_price(seeded_db):
 
 
 def test_headline_for_overview_is_the_default_scenario(seeded_db):
-    numbers = scenario_summary.headline()
-    result = pt.simulate(pt.Assumptions(hhi=scenario_inputs.load().hhi.value), pt.Scenario())
-    assert numbers["rho"] == pytest.approx(result.rho)
-    assert numbers["consumer_cost_usd_bn_per_year"] == pytest.approx(result.consumer_cost_usd_bn_per_year)
-    assert numbers["passed_through_usd_per_user_month"] == pytest.approx(result.passed_through_usd_per_user_month)
-    assert numbers["model_version"] == pt.MODEL_VERSION
+    numbers = scenario_model.headline(scenario_data.load())
+    result = pt.simulate(pt.Assumptions(hhi=scenario_data.load().hhi.value), pt.Scenario())
+    assert numbers.rho == pytest.approx(result.rho)
+    assert numbers.consumer_cost_usd_bn_per_year == pytest.approx(result.consumer_cost_usd_bn_per_year)
+    assert numbers.passed_through_usd_per_user_month == pytest.approx(result.passed_through_usd_per_user_month)
+    assert numbers.model_version == pt.MODEL_VERSION
 
 
 def test_band_brackets_the_scenario_and_is_not_flat(seeded_db):
     a, s = pt.Assumptions(), pt.Scenario()
-    comparison = scenario_summary.compare(a, s, {"price": 2.0, "users": 180.5, "hhi": 2500.0})
-    band = scenario_summary.band(comparison)
+    comparison = scenario_model.compare(a, s, {"price": 2.0, "users": 180.5, "hhi": 2500.0})
+    band = scenario_model.band(comparison)
     rising = band[band["gpu_price_change_pct"] > 0]
     assert (rising["band_low"] <= rising["Scenario"] + 1e-12).all()
     assert (rising["band_high"] >= rising["Scenario"] - 1e-12).all()
     assert (rising["band_high"] - rising["band_low"] > 0).all()
-    low, high = scenario_summary.rho_range(comparison)
+    low, high = scenario_model.rho_range(comparison)
     assert low < comparison.scenario.rho <= high
 
 
 def test_resolve_pins_keeps_valid_pins_and_rejects_bad_ones():
     current = {"price": 2.0, "users": 180.5, "hhi": 2500.0}
-    pins = scenario_inputs.resolve_pins({"sc_pin_users": "150", "sc_pin_hhi": "-5", "sc_pin_price": "2"},
+    pins = scenario_model.resolve_pins({"sc_pin_users": "150", "sc_pin_hhi": "-5", "sc_pin_price": "2"},
                                         current, "snap-new")
     assert pins.values == {"price": 2.0, "users": 150.0, "hhi": 2500.0}
     assert pins.differs == {"users": (150.0, 180.5)}

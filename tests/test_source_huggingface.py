@@ -68,13 +68,11 @@ def test_schema_drift_raises():
         list(hf.parse(Payload(b'[{"modelId":"a/b","likes":3}]', FIRST, WHEN, "text-generation.json")))
 
 
-def _callback(fixture_path, *, endless=False, throttle_first=False):
+def _callback(fixture_path, *, endless=False):
     state = {"calls": 0}
 
     def reply(request):
         state["calls"] += 1
-        if throttle_first and state["calls"] == 1:
-            return 429, {"Retry-After": "5"}, "Too Many Requests"
         query = parse_qs(urlparse(request.url).query)
         if "cursor" in query:
             page = int(query["cursor"][0])
@@ -94,14 +92,13 @@ def _callback(fixture_path, *, endless=False, throttle_first=False):
 
 
 @responses.activate
-def test_fetch_follows_link_header_and_retries(client, fixture_path):
-    reply, state = _callback(fixture_path, throttle_first=True)
+def test_fetch_follows_the_link_header_per_task(client, fixture_path):
+    reply, state = _callback(fixture_path)
     responses.add_callback(responses.GET, hf.API, callback=reply)
     payloads = hf.fetch(client)
     assert [p.name for p in payloads] == [f"{t}.json" for t in hf.TASKS]
-    assert 5.0 in client.slept  # Retry-After honoured on the 429
-    assert state["calls"] == 1 + 2 * len(hf.TASKS)  # the 429, then two pages per task
-    second = responses.calls[2].request.url
+    assert state["calls"] == 2 * len(hf.TASKS)  # two pages per task
+    second = responses.calls[1].request.url
     assert "cursor=2" in second and "pipeline_tag=text-generation" in second
     assert len(json.loads(payloads[0].body)) == 5  # both pages, merged in rank order
     assert "pipeline_tag=text-generation" in payloads[0].url

@@ -1,25 +1,22 @@
-"""Concentration: how concentrated the supply of AI compute is, whether that is changing, and what-ifs."""
+"""Concentration: how concentrated the supply of AI compute is, whether that is changing, and what-ifs.
 
-import math
+Widgets -> dashboard.data.concentration -> dashboard.model.concentration and etl.concentration (every
+concentration rule) -> dashboard.charts.concentration.
+"""
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import concentration_summary as summary
-from dashboard import queries, state, ui
+from dashboard import fmt, state, ui
 from dashboard.charts import concentration as charts
+from dashboard.data import concentration as data
+from dashboard.model import concentration as model
 from etl import concentration as c
-from etl.concentration import interval_verdict
 
 GUIDELINES = {"US 2023": "us2023", "US 2010": "us2010", "EU 2004": "eu2004"}
 DEFAULT_MARKET = "cloud_infrastructure_synergy"
 OPERATORS = [1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 5000]
 CHANGED = "_conc_choice_changed"
-
-
-def fmt_range(low: float, high: float, fmt: str = "{:,.0f}", unit: str = "") -> str:
-    a, b = fmt.format(low) + unit, fmt.format(high) + unit
-    return a if a == b else f"{a} to {b}"
 
 
 def _choice_changed() -> None:
@@ -35,20 +32,12 @@ def settle(key: str, options: list, default) -> None:
         state.allow(key)
 
 
-def entity_word(row: pd.Series) -> str:
-    if "country" in row["market"]:
-        return "countries"
-    if row["kind"] == "operator supply":
-        return "hosts"
-    return "owners" if "owner" in row["market"] else "firms"
-
-
 st.title("Market concentration")
 st.caption("How concentrated is the supply of AI compute, is it getting more or less so, and how does "
            "decentralised supply compare? HHI = sum of squared market shares, 0 (atomistic) to 10,000 "
            "(monopoly); computed here from published shares and observed supply.")
 
-frame = summary.rows()
+frame = data.rows()
 if frame.empty:
     ui.no_data("No concentration indices in the warehouse yet: build it with `python -m etl run --offline`.")
     st.stop()
@@ -59,11 +48,10 @@ choice = st.segmented_control(
          "1,800 highly concentrated; US 2010: 1,500 / 2,500; EU 2004: 1,000 / 2,000 (safe harbours).")
 guidelines = GUIDELINES.get(choice or "US 2023", "us2023")
 
-st.markdown(summary.reading(frame, guidelines))
+st.markdown(model.reading(frame, guidelines))
 
 # --------------------------------------------------------------------------- HHI over time
-trend = frame[frame["in_trend"].fillna(True).astype(bool)]
-left_out = frame[~frame["in_trend"].fillna(True).astype(bool)]
+trend = model.trend_rows(frame)
 log_y = st.toggle("Log scale", value=True, key="conc_log", bind="query-params",
                   help="A log axis spreads out both the low HHIs (marketplace hosts) and the high ones (chip vendors).")
 countries = tuple(m for m in frame["market"].unique() if "country" in m)
@@ -72,35 +60,20 @@ fig = charts.hhi_over_time(trend, guidelines, log_y=log_y, hidden=countries,
 note = ("Blue: centralised supply (clouds, AI-compute owners, chip vendors); orange: decentralised (marketplace "
         "hosts, DePIN providers). Error bars: the HHI range where only the largest firms are published. "
         "Country shares start hidden (geography, not firms): click them in the legend. "
-        f"Bands: {c.BAND_SOURCES[guidelines]}")
-if not left_out.empty:
-    gaps = left_out.groupby("market_label", sort=False)["period_label"].apply(", ".join)
-    note += " Not plotted, usual firms not published: " + "; ".join(f"{m} {p}" for m, p in gaps.items()) + "."
-table_cols = ["period_label", "market_label", "block", "basis", "hhi_low", "hhi_high", "hhi", "cr4",
-              "equivalent_firms", "nakamoto", "gini", "n_entities", "published_pct", "in_trend", "coverage",
-              "note", "source", "period", "market"]
+        f"Bands: {c.BAND_SOURCES[guidelines]}") + model.left_out_note(model.left_out_rows(frame))
+table_cols = model.TABLE_COLUMNS
 ui.chart(fig, frame[table_cols], key="conc_hhi_time", note=note, filename="computewatch_concentration.csv")
 
 decentral_rows = trend[trend["block"] == "decentralised"]
 if not decentral_rows.empty:
-    top = max(2_000.0, float(decentral_rows["hhi_high"].max()) * 1.3)
-    fig = charts.hhi_over_time(decentral_rows, guidelines, y_max=top, height=340,
+    fig = charts.hhi_over_time(decentral_rows, guidelines, y_max=model.decentralised_y_max(decentral_rows), height=340,
                                title="Decentralised supply close up: HHI across hosts, per snapshot day")
     ui.chart(fig, decentral_rows[table_cols], key="conc_hhi_decentral",
              note="Host-level HHI from the last snapshot of each day: each host's GPUs / all GPUs listed that day.",
              filename="computewatch_concentration_decentralised.csv")
 
 with st.expander("Is each market getting more or less concentrated?"):
-    moves = []
-    for _, part in trend.sort_values("period").groupby("market", sort=False):
-        first, last = part.iloc[0], part.iloc[-1]
-        moves.append({
-            "market": last["market_label"], "block": last["block"], "from": first["period_label"],
-            "HHI then": fmt_range(first["hhi_low"], first["hhi_high"]), "to": last["period_label"],
-            "HHI now": fmt_range(last["hhi_low"], last["hhi_high"]),
-            "change (midpoints)": last["hhi"] - first["hhi"] if len(part) > 1 else None,
-            "reading now": interval_verdict(last["hhi_low"], last["hhi_high"], guidelines)})
-    st.dataframe(pd.DataFrame(moves), hide_index=True, width="stretch",
+    st.dataframe(model.moves(trend, guidelines), hide_index=True, width="stretch",
                  column_config={"change (midpoints)": st.column_config.NumberColumn(format="%+,.0f")})
 
 # --------------------------------------------------------------------------- one market
@@ -117,41 +90,39 @@ settle("conc_period", periods, periods[-1])
 period_label = pick_period.selectbox("Period", periods, index=len(periods) - 1, key="conc_period",
                                      on_change=_choice_changed, bind="query-params")
 row = history[history["period_label"] == period_label].iloc[0]
-word = entity_word(row)
+word = model.entity_word(row)
 
 st.markdown(f"**Basis:** {row['basis']} · **Coverage:** {row['coverage']}")
 if isinstance(row["note"], str) and row["note"]:
     st.caption(f"Note for {row['period_label']}: {row['note']}.")
 
-position = periods.index(period_label)
-previous = history.iloc[position - 1] if position > 0 else None
+move = model.since_previous(history, period_label)
 m1, m2, m3, m4 = st.columns(4)
-ui.headline(m1, "HHI", fmt_range(row["hhi_low"], row["hhi_high"]),
-            delta=None if previous is None else f"{row['hhi'] - previous['hhi']:+,.0f} since {previous['period_label']}",
+ui.headline(m1, "HHI", fmt.number_range(row["hhi_low"], row["hhi_high"]),
+            delta=None if move is None else f"{move.change:+,.0f} since {move.first['period_label']}",
             delta_color="inverse",
             help="Sum of squared shares (0-10,000). A range when only the largest firms are published: low = "
                  "the unpublished rest infinitely fragmented; high = split into firms no larger than the "
                  "smallest listed one.")
-ui.headline(m2, "Top-4 share (CR4)", fmt_range(row["cr4"], row["cr4_high"], "{:.0f}", "%"),
+ui.headline(m2, "Top-4 share (CR4)", fmt.number_range(row["cr4"], row["cr4_high"], "{:.0f}", "%"),
             help="Combined share of the four largest. A range when fewer than four firms are published.")
-ui.headline(m3, "Equivalent firms", fmt_range(row["equivalent_firms_low"], row["equivalent_firms_high"], "{:.1f}"),
+ui.headline(m3, "Equivalent firms", fmt.number_range(row["equivalent_firms_low"], row["equivalent_firms_high"], "{:.1f}"),
             help="10,000 / HHI: the number of equal-sized firms that would give the same HHI.")
 ui.headline(m4, "Nakamoto coefficient",
             "n/a" if pd.isna(row["nakamoto"]) else f"{int(row['nakamoto'])}",
             help=f"The fewest {word} that together hold more than half of the market. n/a when the published "
                  "shares do not reach 50% of the market.")
-st.info(interval_verdict(row["hhi_low"], row["hhi_high"], guidelines) + ".", icon=":material/gavel:")
+st.info(c.interval_verdict(row["hhi_low"], row["hhi_high"], guidelines) + ".", icon=":material/gavel:")
 
-shares = queries.named("concentration_shares", (row["market"], period_label))
-listed = shares[~shares["is_residual"].astype(bool)].sort_values("share_pct", ascending=False)
+shares = data.shares(row["market"], period_label)
+listed = model.listed(shares)
 bar_col, lorenz_col = st.columns(2)
 with bar_col:
     fig = charts.shares_bar(shares, block=row["block"], title=f"Shares, {period_label}")
-    ui.chart(fig, shares[["entity", "share_pct", "share_low_pct", "share_high_pct", "value", "unit",
-                          "is_residual", "source", "ref_url", "period_label", "market"]],
+    ui.chart(fig, shares[model.SHARE_COLUMNS],
              key="conc_shares", note=f"Basis: {row['basis']}.", filename=f"computewatch_shares_{row['market']}.csv")
 with lorenz_col:
-    values = (listed["value"].where(listed["value"].notna(), listed["share_pct"])).astype(float).tolist()
+    values = model.lorenz_values(listed)
     if len(values) >= 2 and sum(values) > 0:
         xs, ys = c.lorenz(values)
         scope = "" if row["gini_scope"] == "all entities" else f" among the {len(values)} listed {word}"
@@ -182,32 +153,26 @@ def merger_simulator(row: pd.Series, listed: pd.DataFrame, guidelines: str) -> N
     if a == b:
         st.warning("Pick two different firms to merge.")
         return
-    share = dict(zip(listed["entity"], listed["share_pct"].astype(float), strict=True))
-    delta = c.delta_hhi(share[a], share[b])
-    before = (float(row["hhi_low"]), float(row["hhi_high"]))
-    if not row["bounded"]:  # the whole market is listed: the exact post-merger HHI
-        exact = c.post_merger_hhi(list(share.values()), names.index(a), names.index(b))
-        after = (exact, exact)
-    else:  # the unpublished rest is unchanged, so both bounds move by the same delta
-        after = (before[0] + delta, before[1] + delta)
-    combined = share[a] + share[b]
+    sim = c.simulate_merger(listed["share_pct"].astype(float).tolist(), names.index(a), names.index(b),
+                            (row["hhi_low"], row["hhi_high"]), bounded=bool(row["bounded"]))
+    before, after, delta, combined = sim
     k1, k2, k3, k4 = st.columns(4)
-    ui.headline(k1, "HHI before", fmt_range(*before))
-    ui.headline(k2, "HHI after", fmt_range(*after))
+    ui.headline(k1, "HHI before", fmt.number_range(*before))
+    ui.headline(k2, "HHI after", fmt.number_range(*after))
     ui.headline(k3, "Change (ΔHHI)", f"+{delta:,.0f}", help="2 × share A × share B")
     ui.headline(k4, "Merged firm's share", f"{combined:.1f}%")
     low_text, high_text = (c.merger_verdict(h, delta, guidelines, combined_share_pct=combined) for h in after)
-    if low_text.split(" (")[0] == high_text.split(" (")[0]:
+    if model.merger_verdicts_agree(low_text, high_text):
         extra = "" if low_text == high_text else f"  \nThe same holds at the top of the range (post-merger HHI {after[1]:,.0f})."
         st.info(low_text + extra, icon=":material/gavel:")
     else:
         st.info(f"If the unpublished rest is fragmented: {low_text}  \nIf it is in firms as large as the "
                 f"smallest listed: {high_text}", icon=":material/gavel:")
-    data = pd.DataFrame({"merging": [f"{a} + {b}"] * 2, "when": ["before", "after"],
+    table = pd.DataFrame({"merging": [f"{a} + {b}"] * 2, "when": ["before", "after"],
                          "hhi_low": [before[0], after[0]], "hhi_high": [before[1], after[1]],
                          "delta_hhi": [0.0, delta], "guidelines": [c.GUIDELINE_NAMES[guidelines]] * 2,
                          "source": [row["source"]] * 2})
-    ui.chart(charts.merger_figure(before, after, guidelines), data, key="conc_merger",
+    ui.chart(charts.merger_figure(before, after, guidelines), table, key="conc_merger",
              note="Static arithmetic on current shares: no efficiencies, entry or switching.")
 
 
@@ -219,23 +184,13 @@ def entry_simulator(row: pd.Series, guidelines: str, scale_note: str) -> None:
                              key="conc_entry_share", bind="query-params")
     n = col_n.select_slider("spread evenly across this many operators", OPERATORS, value=50,
                             key="conc_entry_n", bind="query-params")
-
-    def after(hhi_now: float, e: float) -> float:
-        # entry_hhi needs only the incumbents' sum of squares: one pseudo-firm of share sqrt(HHI) has it.
-        return c.entry_hhi([math.sqrt(min(hhi_now, 10_000.0))], e, n)
-
-    now = (float(row["hhi_low"]), float(row["hhi_high"]))
-    result = (after(now[0], share), after(now[1], share))
+    sim = c.simulate_entry((row["hhi_low"], row["hhi_high"]), share, n)
     k1, k2, k3 = st.columns(3)
-    ui.headline(k1, "HHI now", fmt_range(*now))
-    ui.headline(k2, "HHI with entry", fmt_range(*result),
-                delta=f"{(sum(result) - sum(now)) / 2:+,.0f}", delta_color="inverse")
-    ui.headline(k3, "Equivalent firms with entry", fmt_range(c.equivalent_firms(result[1]),
-                                                             c.equivalent_firms(result[0]), "{:.1f}"))
-    st.info(interval_verdict(*result, guidelines) + ".", icon=":material/gavel:")
-    grid = list(range(0, 101, 2))
-    curve = pd.DataFrame({"share": grid, "hhi_low": [after(now[0], e) for e in grid],
-                          "hhi_high": [after(now[1], e) for e in grid]})
+    ui.headline(k1, "HHI now", fmt.number_range(*sim.now))
+    ui.headline(k2, "HHI with entry", fmt.number_range(*sim.after), delta=f"{sim.change:+,.0f}", delta_color="inverse")
+    ui.headline(k3, "Equivalent firms with entry", fmt.number_range(*sim.equivalent_firms, "{:.1f}"))
+    st.info(c.interval_verdict(*sim.after, guidelines) + ".", icon=":material/gavel:")
+    curve = model.entry_curve(sim.now, n)
     ui.chart(charts.entry_figure(curve, share, guidelines, n_entrants=n),
              curve.assign(operators=n, source=row["source"]), key="conc_entry",
              note="HHI = (1 - x)² × HHI now + x² / N: incumbents keep their relative sizes and the entrants split "
@@ -243,7 +198,7 @@ def entry_simulator(row: pd.Series, guidelines: str, scale_note: str) -> None:
 
 
 merger_simulator(row, listed, guidelines)
-decentral = frame[frame["block"] == "decentralised"].sort_values("period").groupby("market").tail(1)
+decentral = model.latest_decentralised(frame)
 scale = "; ".join(f"{r.market_label}: {r.n_entities:,} on {r.period_label}" for r in decentral.itertuples())
 entry_simulator(row, guidelines, f"For scale, operators observed: {scale}." if scale else "")
 st.session_state.pop(CHANGED, None)

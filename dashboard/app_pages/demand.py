@@ -1,50 +1,46 @@
-"""Demand: how fast demand for AI compute grows, where it shows, and how it splits across the lifecycle."""
+"""Demand: how fast demand for AI compute grows, where it shows, and how it splits across the lifecycle.
+
+Widgets -> dashboard.data.demand -> dashboard.model.demand -> dashboard.charts.demand.
+"""
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import demand_metrics as dm
-from dashboard import demand_summary as ds
-from dashboard import lifecycle, queries, ui
+from dashboard import fmt, ui
 from dashboard.charts import BLOCK_COLORS, lines
 from dashboard.charts import demand as dc
-
-
-def rows_of(*indicators: str) -> pd.DataFrame:
-    return queries.named("demand_indicators", (list(indicators),))
-
+from dashboard.data import demand as data
+from dashboard.model import demand as dm
+from dashboard.model import demand_lifecycle as lifecycle
 
 st.title("Demand for AI compute")
 st.caption("How fast is demand for AI compute growing, where does it show, and how does it split across "
            "training, fine-tuning and inference? Every figure names its source; estimates are labelled as such.")
 
-capex = ds.capex_summary(rows_of(*ds.CAPEX_INDICATORS))
-nvda, nvda_title = ds.revenue_summary(rows_of("nvidia_datacenter_revenue"))
-weekly, monthly = rows_of("chatgpt_weekly_active_users"), rows_of("chatgpt_monthly_users")
-top = ds.summarise(pd.DataFrame(), queries.named("demand_training_compute", (ds.FIT_SINCE, "all", "all")),
-                   rows_of("training_compute_growth").query("entity == 'Notable AI models'"))
+capex = dm.capex_summary(data.capex())
+nvda, nvda_title = dm.revenue_summary(data.indicators(["nvidia_datacenter_revenue"]))
+weekly, monthly = data.indicators(["chatgpt_weekly_active_users"]), data.indicators(["chatgpt_monthly_users"])
+top = dm.summarise(pd.DataFrame(), data.training_compute(), dm.published_growth(data.published_growth()))
 h1, h2, h3, h4 = st.columns(4)
 if capex:
-    ui.headline(h1, f"Big-4 capex, {capex['quarter']}", dm.usd_bn(capex["total_usd_bn"]),
-                delta=f"{dm.pct(capex['yoy'] if capex['yoy'] is not None else capex['qoq'])} "
-                      f"{'y/y' if capex['yoy'] is not None else 'q/q'}", help=capex["basis"])
+    ui.headline(h1, f"Big-4 capex, {capex.quarter}", fmt.usd_bn(capex.total_usd_bn),
+                delta=f"{fmt.pct(capex.growth)} {'y/y' if capex.yoy is not None else 'q/q'}", help=capex.basis)
 if not nvda.empty:
-    last = nvda.dropna(subset=["value"]).iloc[-1]
-    ui.headline(h2, f"NVIDIA DC revenue, {last['period_label']}", dm.usd_bn(last["value"]),
-                delta=f"{dm.pct(last['yoy'])} y/y", help="NVIDIA data-centre revenue; fiscal quarters (year ends late January)")
-if top["training"]:
-    t = top["training"]
-    ui.headline(h3, "Training compute growth", f"{t['growth_per_year']:.1f}x / year", delta_color="off",
-                delta=f"95% CI {t['ci_low']:.1f}-{t['ci_high']:.1f}x" if t.get("n") else "Epoch AI, published",
-                help=f"Notable AI models. {t['text']}; {t['basis']}, since {t['since']}.")
+    last = dm.latest_quarter(nvda)
+    ui.headline(h2, f"NVIDIA DC revenue, {last['period_label']}", fmt.usd_bn(last["value"]),
+                delta=f"{fmt.pct(last['yoy'])} y/y", help="NVIDIA data-centre revenue; fiscal quarters (year ends late January)")
+if top.training:
+    t = top.training
+    ui.headline(h3, "Training compute growth", f"{t.growth_per_year:.1f}x / year", delta_color="off",
+                delta=f"95% CI {t.ci_low:.1f}-{t.ci_high:.1f}x" if t.n else "Epoch AI, published",
+                help=f"Notable AI models. {t.text}; {t.basis}, since {t.since}.")
 if not weekly.empty:
     ui.headline(h4, f"ChatGPT weekly users, {pd.Timestamp(weekly['period'].max()):%b %Y}",
                 f"{weekly['value'].iloc[-1]:,.0f}M", help="OpenAI statements; monthly-user estimates are a different measure")
 
 # --------------------------------------------------------------------------- explorer
 st.subheader("Explore the demand indicators")
-catalogue = queries.named("demand_catalogue", (list(dm.NOT_SERIES), 2))
-catalogue["label"] = [dm.series_label(i, e) for i, e in zip(catalogue["indicator"], catalogue["entity"], strict=True)]
+catalogue = dm.labelled(data.catalogue())
 labels = sorted(catalogue["label"])
 quarters = dm.quarters_between(catalogue["first"].min(), catalogue["last"].max())
 c1, c2 = st.columns([3, 2])
@@ -59,22 +55,19 @@ base = c4.selectbox("Index base (= 100)", ["first value", *quarters], key="dm_ba
                     disabled=mode != "indexed", help="first value: each series' first value in the window")
 log_y = c5.toggle("Log scale", value=True, key="dm_log", bind="query-params",
                   help="On a log scale, equal slopes mean equal growth rates")
-start, end = dm.quarter_start(window[0]), dm.quarter_start(window[1]) + pd.offsets.QuarterEnd(0)
+start, end = dm.explorer_window(window)
 if not picked:
     ui.no_data("Pick one or more series to explore.")
 else:
     chosen = catalogue[catalogue["label"].isin(picked)]
-    rows = rows_of(*sorted(set(chosen["indicator"])))
-    rows["label"] = [dm.series_label(i, e) for i, e in zip(rows["indicator"], rows["entity"], strict=True)]
+    rows = dm.labelled(data.indicators(sorted(set(chosen["indicator"]))))
     frame, notes = dm.explorer_frame(rows, picked, start, end, None if base == "first value" else dm.quarter_start(base))
     table = dm.growth_table(frame) if not frame.empty else pd.DataFrame()
     if table.empty:
         ui.no_data("None of the chosen series has data in this window.")
     else:
-        fig = dc.explorer(frame, indexed=mode == "indexed", log_y=log_y, title=ds.explorer_title(table, window))
-        data = frame.merge(rows.drop(columns=["value", "unit"]).assign(period=pd.to_datetime(rows["period"])),
-                           on=["label", "period"], how="left")
-        ui.chart(fig, data, key="dm_explorer", note="  \n".join(notes) or None, filename="computewatch_demand_explorer.csv")
+        fig = dc.explorer(frame, indexed=mode == "indexed", log_y=log_y, title=dm.explorer_title(table, window))
+        ui.chart(fig, dm.explorer_data(frame, rows), key="dm_explorer", note="  \n".join(notes) or None, filename="computewatch_demand_explorer.csv")
         st.dataframe(table, hide_index=True, width="stretch", key="dm_growth_table", column_config={
             c: st.column_config.NumberColumn(format="%.1f") for c in table.columns if "%" in c or "years" in c})
         st.caption("Growth over the window is the compound annual growth rate between the first and last "
@@ -86,17 +79,17 @@ else:
 st.subheader("Training compute of notable AI models")
 t1, t2 = st.columns(2)
 since = t1.selectbox("Fit models published since", [2010, 2015, 2018, 2020, 2022], key="dm_tc_since", bind="query-params")
-domain = t2.selectbox("Domain", ds.DOMAINS, key="dm_tc_domain", bind="query-params")
-models = queries.named("demand_training_compute", (f"{since}-01-01", domain, domain))
-published = rows_of("training_compute_growth")
-fits = ds.training_fits(models)
+domain = t2.selectbox("Domain", dm.DOMAINS, key="dm_tc_domain", bind="query-params")
+models = data.training_compute(f"{since}-01-01", domain)
+published = data.published_growth()
+fits = dm.training_fits(models)
 if models.empty:
     ui.no_data("No model-level training compute loaded yet (source `epoch_models`). "
                "Epoch AI's published growth rates are listed below.")
 else:
-    fig = dc.training_compute(models, fits, title=ds.training_title(fits, since))
-    ui.chart(fig, models, key="dm_training", note=ds.fit_note(fits), filename="computewatch_training_compute.csv")
-st.markdown(ds.published_growth_text(published, fits))
+    fig = dc.training_compute(models, fits, title=dm.training_title(fits, since))
+    ui.chart(fig, models, key="dm_training", note=dm.fit_note(fits), filename="computewatch_training_compute.csv")
+st.markdown(dm.published_growth_text(published, fits))
 
 # --------------------------------------------------------------------------- spending
 st.subheader("Spending: chips and data centres")
@@ -110,37 +103,37 @@ else:
 if not capex:
     ui.no_data("No hyperscaler capex in the warehouse.")
 else:
-    fig = dc.quarterly_with_growth(capex["stack"], capex["totals"], x="quarter", stack="entity", total=capex["totals"],
-                                   title=ds.capex_title(capex), y_title="USD bn per quarter",
+    fig = dc.quarterly_with_growth(capex.stack, capex.totals, x="quarter", stack="entity", total=capex.totals,
+                                   title=dm.capex_title(capex), y_title="USD bn per quarter",
                                    growth_name="Big-4 total, growth year on year")
-    ui.chart(fig, capex["stack"], key="dm_capex", note=ds.capex_note(capex))
+    ui.chart(fig, capex.stack, key="dm_capex", note=dm.capex_note(capex))
 
 # --------------------------------------------------------------------------- usage
 st.subheader("Usage: people, pageviews, downloads and decentralised networks")
-fig = dc.users(weekly, monthly, title=ds.users_title(weekly))
+fig = dc.users(weekly, monthly, title=dm.users_title(weekly))
 ui.chart(fig, pd.concat([weekly, monthly]), key="dm_users", note="Weekly active users and monthly users are different "
          "measures from different sources: they are shown apart and never combined.")
-views = rows_of("wikipedia_pageviews")
+views = data.indicators(["wikipedia_pageviews"])
 if views.empty:
     ui.no_data("No Wikipedia pageviews loaded yet (source `wikipedia_pageviews`).")
 else:
-    fig = lines(views, x="period", y="value", series="entity", y_title="Views per month", title=ds.latest_title(
+    fig = lines(views, x="period", y="value", series="entity", y_title="Views per month", title=dm.latest_title(
         views, "The {entity} article drew {value} views in {date}, the most of the {n} tracked"))
     ui.chart(fig, views, key="dm_pageviews", note="English Wikipedia, human (user-agent) views: attention, not usage.")
-hf = rows_of("hf_downloads_30d")
+hf = data.indicators(["hf_downloads_30d"])
 if hf.empty:
     ui.no_data("No Hugging Face downloads loaded yet (source `huggingface`).")
 else:
-    latest = hf[hf["period"] == hf["period"].max()]
-    fig = dc.bars(latest, x="value", y="entity", scale=1e6, suffix="M", title=ds.latest_title(
+    latest = dm.latest_rows(hf)
+    fig = dc.bars(latest, x="value", y="entity", scale=1e6, suffix="M", title=dm.latest_title(
         latest, "Open models: {entity} led with {value} downloads in the 30 days to {day}"),
         x_title="Downloads (millions) in the 30 days to the snapshot, top 300 models per task")
     ui.chart(fig, hf, key="dm_hf", note="Hugging Face counts file downloads (not users); CI and mirrors count too.")
-depin = ds.depin_frame(rows_of(*ds.DEPIN_USAGE))
+depin = dm.depin_frame(data.indicators(dm.DEPIN_USAGE))
 if depin.empty:
     ui.no_data("No decentralised-network usage loaded yet (sources `livepeer`, `akash`).")
 else:
-    fig = dc.panels(depin, facet="label", title=ds.depin_title(depin), smooth_days=30,
+    fig = dc.panels(depin, facet="label", title=dm.depin_title(depin), smooth_days=30,
                     colour=BLOCK_COLORS["decentralised"])
     ui.chart(fig, depin, key="dm_depin", note="Daily values (faint) with their 30-day mean.")
 

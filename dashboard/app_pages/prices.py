@@ -1,18 +1,22 @@
 """GPU prices: what an hour of a GPU costs at centralised and decentralised providers, and how much
-of the decentralised supply is in use. Widgets -> dashboard.prices_summary -> dashboard.charts.prices."""
+of the decentralised supply is in use.
+
+Widgets -> dashboard.data.prices -> dashboard.model.prices -> dashboard.charts.prices.
+"""
 
 import streamlit as st
 
-from dashboard import prices_summary as ps
-from dashboard import queries, ui
+from dashboard import fmt, ui
 from dashboard.charts import prices as pc
+from dashboard.data import prices as data
+from dashboard.model import prices as ps
 
 st.title("GPU prices")
 st.caption("What does an hour of a given GPU cost today, and over time, at hyperscalers and neoclouds "
            "(centralised, blues) versus marketplaces and DePIN networks (decentralised, oranges)? "
            "And how much of the decentralised supply is actually in use?")
 
-opts = ps.options()
+opts = data.options()
 if not opts.models:
     ui.no_data("No GPU prices in the warehouse yet: run `python -m etl run` (or `--offline`).")
     st.stop()
@@ -44,8 +48,8 @@ unit = unit or "GPU-hour"  # an empty ?pr_unit= leaves even a required control e
 unit_label = ps.UNIT_LABELS[unit]
 filters = dict(unit=unit, segment=segment, price_type=price_type, region=region, start=start, end=end)
 
-ladder = ps.ladder(model, lookback_days=ps.LOOKBACKS[lookback], **filters)
-if unit == "H100e-hour" and ladder.empty and not ps.ladder(model, **{**filters, "unit": "GPU-hour"}).empty:
+ladder = data.ladder(model, lookback_days=ps.LOOKBACKS[lookback], **filters)
+if unit == "H100e-hour" and ladder.empty and not data.ladder(model, **{**filters, "unit": "GPU-hour"}).empty:
     st.warning(f"No dense FP16 figure for {model} in the Epoch AI hardware data, so no price per "
                "H100-equivalent hour: switch the unit to GPU-hour.", icon=":material/calculate:")
 stats = ps.block_stats(ladder)
@@ -53,19 +57,18 @@ ratio = ps.ratio(stats)
 
 # ---- headline row: today's medians per block, their ratio, and how much data is behind them
 h1, h2, h3, h4 = st.columns(4)
-for column, block in ((h1, "centralised"), (h2, "decentralised")):
+for column, block in zip((h1, h2), ps.BLOCKS, strict=True):
     s = stats[block]
-    ui.headline(column, f"{block.capitalize()} median", ps.money(s["median"]),
+    ui.headline(column, f"{block.capitalize()} median", fmt.price(s.median),
                 help=f"{model}, {unit_label}: median of each {block} provider's latest price on the ladder "
-                     f"below ({s['n_providers']} providers, prices dated {s['oldest'] or '-'} to "
-                     f"{s['as_of'] or '-'}).")
-ui.headline(h3, "Decentralised / centralised", f"{ratio:.2f}×" if ratio else "n/a",
-            delta=f"{ratio - 1:+.0%} vs centralised" if ratio else None, delta_color="inverse",
+                     f"below ({s.n_providers} providers, prices dated {s.oldest or '-'} to {s.as_of or '-'}).")
+ui.headline(h3, "Decentralised / centralised", fmt.factor(ratio, "×"),
+            delta=f"{fmt.relative(ratio)} vs centralised" if ratio else None, delta_color="inverse",
             help="Decentralised median divided by centralised median: below 1, decentralised is cheaper.")
-ui.headline(h4, "Offers counted", f"{int(ladder['n_offers'].sum()):,}",
+ui.headline(h4, "Offers counted", f"{ps.offers(ladder):,}",
             help=f"Prices behind the ladder ({len(ladder)} provider rows): a list price counts once, a "
                  "marketplace row is the median of all its offers that day.")
-as_of = max((s["as_of"] for s in stats.values() if s["as_of"]), default=None)
+as_of = ps.newest(stats)
 st.caption(f"{model}, {unit_label}. Latest prices as of {as_of or '-'}; each provider's newest price within "
            f"{lookback} of that date. Segment filter: {segment}.")
 
@@ -75,7 +78,7 @@ t1, t2, _ = st.columns([1, 1.4, 3])
 log_y = t1.toggle("Log scale", key="pr_log", bind="query-params")
 split = t2.toggle("Segments separately", key="pr_split", bind="query-params", disabled=segment != "all",
                   help="Show hyperscaler, neocloud, marketplace and depin apart instead of the two blocks.")
-index = ps.index(model, split=split, **filters)
+index = data.index(model, split=split, **filters)
 if index.empty:
     ui.no_data(f"No {model} prices for these filters.")
 else:
@@ -93,7 +96,7 @@ shown = ladder if show_all else ps.trim_ladder(ladder)
 if ladder.empty:
     ui.no_data(f"No {model} prices within {lookback} for these filters; widen the period or the lookback.")
 else:
-    medians = {block: stats[block]["median"] for block in ("centralised", "decentralised")}
+    medians = {block: stats[block].median for block in ps.BLOCKS}
     trimmed = "" if len(shown) == len(ladder) else (
         f" Showing {len(shown)} of {len(ladder)} rows, spread over each block's price range; the medians "
         "use every row.")
@@ -107,7 +110,7 @@ else:
 st.subheader("Decentralised supply: GPUs offered and in use")
 scope = st.segmented_control("GPUs", ["all models", "chosen model"], default="all models", required=True,
                              key="pr_supply", bind="query-params")
-supply = ps.supply("all" if scope == "all models" else model, start=start, end=end)
+supply = data.supply("all" if scope == "all models" else model, start=start, end=end)
 if supply.empty:
     ui.no_data("No supply snapshots (Vast.ai, Akash, io.net, ...) for these filters yet.")
 else:
@@ -116,7 +119,7 @@ else:
                   "(64 offers per query unless a limit is set) and list mostly unrented offers, so its GPU "
                   "counts are a sample and its in-use counts a lower bound, not a census.")
 
-published = queries.named("prices_depin_figures")
+published = data.depin_figures()
 if not published.empty:
     st.markdown("**Published figures on decentralised supply and its use** (reported by the networks or "
                 "analysts; not comparable across networks: each counts GPUs its own way)")

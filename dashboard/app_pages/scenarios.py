@@ -1,26 +1,32 @@
-"""Scenarios: how a change in GPU costs reaches people, through fees, ads or quality."""
+"""Scenarios: how a change in GPU costs reaches people, through fees, ads or quality.
+
+Widgets -> dashboard.data.scenarios (data inputs) -> dashboard.model.scenarios (runs, on the
+pass-through model dashboard/model/passthrough.py) -> dashboard.charts.scenarios; control texts from
+dashboard.text.scenarios.
+"""
 
 import math
 from urllib.parse import urlencode
 
 import streamlit as st
 
-from dashboard import passthrough as pt
-from dashboard import scenario_inputs as si
-from dashboard import scenario_summary as ss
 from dashboard import state, ui
 from dashboard.charts import scenarios as charts
+from dashboard.data import scenarios as data
+from dashboard.model import passthrough as pt
+from dashboard.model import scenarios as ss
+from dashboard.text.scenarios import FIELDS
 
 st.title("Cost pass-through scenarios")
 st.caption("If the price of GPU compute changes, how much of it reaches people, and through which channel: higher "
            "subscription fees, more ads, or slower and thinner answers? Move the policy levers, compare with the "
            "baseline, share the link. A what-if model (Ritz 2024 pass-through), not a forecast.")
 
-inputs = si.load()
-state.allow(*si.PIN_PARAMS.values(), si.VERSION_PARAM, si.SNAPSHOT_PARAM)
+inputs = data.load()
+state.allow(*ss.PIN_PARAMS.values(), ss.VERSION_PARAM, ss.SNAPSHOT_PARAM)
 segment = st.session_state.get("sc_base", st.query_params.get("sc_base"))
 segment = segment if segment in inputs.segments else inputs.segments[0]
-pins = si.resolve_pins(st.query_params.to_dict(), inputs.current(segment), inputs.snapshot)
+pins = ss.resolve_pins(st.query_params.to_dict(), inputs.current(segment), inputs.snapshot)
 for message in pins.notices:
     state.notice(message)
 st.query_params.update(pins.params())
@@ -30,7 +36,7 @@ st.session_state["_sc_pins"] = dict(pins.values)
 def _pin_segment_price() -> None:
     price = inputs.price(st.session_state["sc_base"]).value
     st.session_state["_sc_pins"]["price"] = price
-    st.query_params[si.PIN_PARAMS["price"]] = format(price, ".10g")
+    st.query_params[ss.PIN_PARAMS["price"]] = format(price, ".10g")
 
 
 def _use_current_data() -> None:
@@ -38,7 +44,7 @@ def _use_current_data() -> None:
         widget = {"users": "sc_users", "hhi": "sc_hhi"}.get(name)
         if widget and math.isclose(st.session_state.get(widget, old), old):
             st.session_state[widget] = new  # follow today's data unless the user chose a value of their own
-    st.query_params.update(si.Pins(inputs.current(segment), inputs.snapshot).params())
+    st.query_params.update(ss.Pins(inputs.current(segment), inputs.snapshot).params())
 
 
 def _reset(keys: tuple, defaults: dict) -> None:
@@ -49,7 +55,7 @@ def _reset(keys: tuple, defaults: dict) -> None:
 
 
 if pins.differs:
-    changed = "; ".join(f"{si.PIN_LABELS[n]}: {old:,.4g} in the link, {new:,.4g} today"
+    changed = "; ".join(f"{ss.PIN_LABELS[n]}: {old:,.4g} in the link, {new:,.4g} today"
                         for n, (old, new) in pins.differs.items())
     st.info(f"This link pins data inputs that differ from today's warehouse ({changed}). The numbers below use the "
             f"link's values (snapshot `{pins.snapshot}`), so they match what was shared.", icon=":material/push_pin:")
@@ -61,9 +67,9 @@ elif pins.pinned_snapshot and pins.pinned_snapshot != inputs.snapshot:
 
 def _slider(key: str, defaults: dict, disabled: bool = False) -> float:
     field, fmt = ss.SLIDERS[key]
-    label, unit, help_text, low, high, step = pt.FIELD_HELP[field]
-    return st.slider(label, low, high, defaults[key], step, format=fmt, key=key, bind="query-params",
-                     help=f"**{unit}.** {help_text}", disabled=disabled)
+    control = FIELDS[field]
+    return st.slider(control.label, control.low, control.high, defaults[key], control.step, format=fmt, key=key,
+                     bind="query-params", help=f"**{control.unit}.** {control.help}", disabled=disabled)
 
 
 def _choice(widget, key: str, label: str, defaults: dict, options=None, **kwargs) -> str:
@@ -83,11 +89,11 @@ def scenario() -> None:
                      "your assumptions; reset them to see the default baseline.")
         _slider("sc_eps", d)
         curve = _choice(st.selectbox, "sc_curve", "Demand curvature (shape of demand)", d,
-                        help=pt.FIELD_HELP["curvature"][2])
+                        help=FIELDS["curvature"].help)
         _slider("sc_xi", d, disabled=curve != "custom")
         _slider("sc_eta", d)
         conduct = _choice(st.radio, "sc_conduct", "Market power θ", d, horizontal=True,
-                          help=pt.FIELD_HELP["conduct_mode"][2])
+                          help=FIELDS["conduct_mode"].help)
         _slider("sc_theta", d, disabled=conduct == "from HHI")
         st.markdown("**The AI service**")
         for key in ("sc_cshare", "sc_cpu", "sc_users", "sc_adrev", "sc_lat"):
@@ -107,9 +113,7 @@ def scenario() -> None:
                        help="The latest H100 SXM median price of this segment; a new price is compared with it.")
         new = _slider("sc_new_price", d, disabled=mode == "percent change")
         price = inputs.price(base)
-        shown = (f"{shock:+.0f}% on ${pin['price']:.2f} = ${pin['price'] * (1 + shock / 100):.2f}" if mode == "percent change"
-                 else f"${new:.2f} against ${pin['price']:.2f} = {(new / pin['price'] - 1) * 100:+.1f}%")
-        st.caption(f"{shown} per GPU-hour. Baseline: {price.label}, {price.as_of} (source: {price.source}).")
+        st.caption(f"{ss.shock_text(mode, shock, new, pin['price'])} per GPU-hour. Baseline: {price.label}, {price.as_of} (source: {price.source}).")
         _slider("sc_dshare", d)
         _slider("sc_ddisc", d)
         _slider("sc_hhi", d, disabled=conduct != "from HHI")
@@ -157,7 +161,7 @@ def scenario() -> None:
                  key="sc_band", sources=sources, note=ss.BAND_NOTE)
         st.subheader("Share or download this scenario")
         query = {k: format(v, ".10g") if isinstance(v, float) else v for k, v in values.items() if v != d[k]}
-        query |= si.Pins(pin, pins.snapshot).params()
+        query |= ss.Pins(pin, pins.snapshot).params()
         here = (st.context.url or "").rstrip("/")
         link = f"{here if here.endswith('/scenarios') else here + '/scenarios'}?{urlencode(query)}"
         st.code(link, language=None, wrap_lines=True)

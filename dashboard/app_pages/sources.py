@@ -1,40 +1,32 @@
-"""Data & sources: every source's provenance, freshness, last run, errors and rejected records."""
+"""Data & sources: every source's provenance, freshness, last run, errors and rejected records.
 
-import json
+Widgets -> dashboard.data.sources -> dashboard.model.sources.
+"""
 
 import streamlit as st
 
-from dashboard import queries
+from dashboard.data import sources as data
+from dashboard.model import sources as model
 
 st.title("Data & sources")
 st.caption("Where every number comes from, how fresh it is, and what the last run of each source "
            "did. Sources that fail keep their last good data in place; their error is shown here.")
 
-status = queries.sources_status()
+status = data.status()
 c1, c2, c3, c4 = st.columns(4)
+counts = model.freshness_counts(status)
 c1.metric("Sources", len(status))
-c2.metric("Fresh", int((status["status"] == "fresh").sum()))
-c3.metric("Stale", int((status["status"] == "stale").sum()))
-c4.metric("Not yet run", int((status["status"] == "never").sum()))
+c2.metric("Fresh", counts.fresh)
+c3.metric("Stale", counts.stale)
+c4.metric("Not yet run", counts.never)
 
 tab_sources, tab_runs, tab_rejects, tab_unknown, tab_seed = st.tabs(
     ["Sources", "Run history", "Rejected records", "Unknown GPU names", "Curated figures"])
 
 with tab_sources:
-    segment = st.segmented_control("Segment", ["all", "hyperscaler", "neocloud", "marketplace", "depin", "other"],
-                                   default="all", key="src_segment", bind="query-params")
-    shown = status
-    if segment == "other":
-        shown = status[status["segment"].isna()]
-    elif segment and segment != "all":
-        shown = status[status["segment"] == segment]
-    table = shown.assign(
-        last_ok=shown["last_ok_at"].dt.strftime("%Y-%m-%d %H:%M").fillna("never"),
-        cadence=shown["cadence_hours"].map(lambda h: f"{h / 24:g} d" if h >= 48 else f"{h} h"),
-    )[["source", "status", "last_ok", "rows_loaded", "rows_rejected", "last_status", "last_error", "cadence",
-       "segment", "title", "producer", "licence", "licence_url", "citation", "url"]]
-    table = table.astype({"rows_loaded": "Int64", "rows_rejected": "Int64"}).fillna(
-        {"last_status": "not run", "last_error": "", "segment": "mixed / demand"})
+    segment = st.segmented_control("Segment", model.SEGMENTS, default="all", key="src_segment", bind="query-params")
+    shown = model.of_segment(status, segment)
+    table = model.status_table(shown)
     st.dataframe(
         table, hide_index=True, width="stretch",
         column_config={
@@ -60,31 +52,28 @@ with tab_sources:
                 st.error(row["last_error"])
 
 with tab_runs:
-    runs = queries.sql("SELECT * FROM marts.runs LIMIT 500")
-    failed = runs[runs["status"] == "failed"]
-    if not failed.empty:
-        st.warning(f"{len(failed)} failed run(s) in the history below.")
+    runs = data.runs()
+    failed = model.failed_runs(runs)
+    if failed:
+        st.warning(f"{failed} failed run(s) in the history below.")
     st.dataframe(runs, hide_index=True, width="stretch")
     st.download_button("Download CSV", runs.to_csv(index=False).encode(), "computewatch_runs.csv", "text/csv",
                        key="csv_runs")
 
 with tab_rejects:
-    rejects = queries.sql("SELECT * FROM marts.rejects")
+    rejects = data.rejects()
     if rejects.empty:
         st.success("The latest run of every source rejected nothing.")
     else:
-        summary = rejects.groupby(["source", "reason"]).size().reset_index(name="records")
         st.markdown(f"**{len(rejects):,} records** rejected by the latest runs, by reason:")
-        st.dataframe(summary.sort_values("records", ascending=False), hide_index=True, width="stretch")
+        st.dataframe(model.rejects_by_reason(rejects), hide_index=True, width="stretch")
         pick = st.selectbox("Show records of source", sorted(rejects["source"].unique()), key="rej_source")
-        detail = rejects[rejects["source"] == pick].head(200)
-        detail = detail.assign(record=detail["record"].map(lambda r: json.dumps(json.loads(r))[:400]))
-        st.dataframe(detail, hide_index=True, width="stretch")
+        st.dataframe(model.rejects_of(rejects, pick), hide_index=True, width="stretch")
         st.download_button("Download CSV", rejects.to_csv(index=False).encode(), "computewatch_rejects.csv",
                            "text/csv", key="csv_rejects")
 
 with tab_unknown:
-    unknown = queries.sql("SELECT * FROM marts.unknown_gpu_models")
+    unknown = data.unknown_gpu_models()
     st.caption("GPU names that no alias in data/seed/gpu_models.csv maps to a canonical model. They are kept "
                "as given (never dropped); add an alias to merge them with their canonical name.")
     if unknown.empty:
@@ -95,17 +84,7 @@ with tab_unknown:
 with tab_seed:
     st.caption("The curated figures the dashboard ships with: every row names its source URL, the date of "
                "that source and a confidence grade (primary / secondary / tertiary / uncertain).")
-    seed = queries.sql("""
-        SELECT 'indicators' AS kind, period_label AS period, indicator AS series, entity, value, unit,
-               ref_url, ref_date, confidence, note FROM marts.indicators WHERE source = 'seed'
-        UNION ALL
-        SELECT 'market_shares', period_label, market, entity, share_pct, '%', ref_url, ref_date, confidence, note
-        FROM marts.market_shares WHERE source = 'seed' AND NOT is_residual
-        UNION ALL
-        SELECT 'gpu_prices', strftime(day, '%Y-%m-%d'), gpu_model, provider, price_usd_per_gpu_hour,
-               'USD per GPU-hour', ref_url, ref_date, confidence, note
-        FROM marts.gpu_prices_daily WHERE source = 'seed'
-    """)
+    seed = data.curated_figures()
     st.dataframe(seed, hide_index=True, width="stretch",
                  column_config={"ref_url": st.column_config.LinkColumn("source URL")})
     st.download_button("Download CSV", seed.to_csv(index=False).encode(), "computewatch_seed_figures.csv",

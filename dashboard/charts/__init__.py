@@ -5,8 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from etl.provenance import CENTRALISED, DECENTRALISED
-
 # One palette everywhere: centralised supply in blues, decentralised in oranges (colour-blind safe pair).
 SEGMENT_COLORS = {
     "hyperscaler": "#1f4e9c",
@@ -23,14 +21,6 @@ COST_UP = "#b91c1c"  # a cost that people bear
 SERIES = ["#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666", "#17becf", "#8c564b",
           "#bcbd22", "#9467bd"]
 FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
-
-
-def block_of(segment: str | None) -> str | None:
-    if segment in CENTRALISED:
-        return "centralised"
-    if segment in DECENTRALISED:
-        return "decentralised"
-    return None
 
 
 def color_for(name: str, i: int = 0) -> str:
@@ -76,32 +66,6 @@ def lines(df: pd.DataFrame, *, x: str, y: str, series: str, title: str | None = 
             line={"color": colour, "width": 2}, marker={"size": 5},
             hovertemplate=hover or f"%{{y:,.4g}}<extra>{name}</extra>"))
     return style(fig, title=title, y_title=y_title, log_y=log_y)
-
-
-def stacked_bars(df: pd.DataFrame, *, x: str, y: str, stack: str, title: str | None = None,
-                 y_title: str | None = None) -> go.Figure:
-    fig = go.Figure()
-    for i, (name, part) in enumerate(df.sort_values(x).groupby(stack, sort=True)):
-        fig.add_trace(go.Bar(x=part[x], y=part[y], name=str(name), marker_color=color_for(str(name), i),
-                             hovertemplate=f"%{{y:,.4g}}<extra>{name}</extra>"))
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(categoryorder="array", categoryarray=sorted(df[x].unique()))
-    return style(fig, title=title, y_title=y_title)
-
-
-def hbar(df: pd.DataFrame, *, x: str, y: str, color: str | None = None, title: str | None = None,
-         x_title: str | None = None, text_format: str = "{:,.2f}") -> go.Figure:
-    """Horizontal bars sorted by value, coloured by segment/block column when given."""
-    part = df.sort_values(x)
-    colours = [color_for(str(c)) for c in part[color]] if color else BLOCK_COLORS["centralised"]
-    fig = go.Figure(go.Bar(
-        x=part[x], y=part[y], orientation="h", marker_color=colours,
-        text=[text_format.format(v) for v in part[x]], textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{x:,.4g}<extra></extra>"))
-    fig = style(fig, title=title, height=max(260, 28 * len(part) + 90))
-    fig.update_xaxes(title=x_title)
-    fig.update_layout(hovermode="closest", showlegend=False)
-    return fig
 
 
 def _alpha(hex_colour: str, alpha: float) -> str:

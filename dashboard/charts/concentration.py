@@ -10,8 +10,9 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import fmt
 from dashboard.charts import BLOCK_COLORS, NEUTRAL, SEGMENT_COLORS, _alpha, empty, style
-from etl.concentration import BANDS, GUIDELINE_NAMES
+from etl.concentration import BANDS
 
 # Several markets share a block: shades of the block's colour, told apart by dash and marker too.
 SHADES = {
@@ -88,10 +89,6 @@ def _errors(part: pd.DataFrame) -> dict | None:
             "arrayminus": (part["hhi"] - part["hhi_low"]).tolist(), "thickness": 1.4, "width": 4}
 
 
-def _range_text(low: float, high: float) -> str:
-    return f"{low:,.0f}" if abs(high - low) < 0.5 else f"{low:,.0f} to {high:,.0f}"
-
-
 def hhi_over_time(df: pd.DataFrame, guidelines: str = "us2023", *, log_y: bool = False,
                   title: str | None = None, hidden: tuple[str, ...] = (), height: int = 560,
                   y_max: float = 10_000) -> go.Figure:
@@ -106,7 +103,7 @@ def hhi_over_time(df: pd.DataFrame, guidelines: str = "us2023", *, log_y: bool =
         part = df[df["market"] == market].sort_values("period")
         s = styles[market]
         label = str(part["market_label"].iloc[0])
-        text = [f"{p}: HHI {_range_text(lo, hi)} · {n} {'firms listed' if b else 'entities'}"
+        text = [f"{p}: HHI {fmt.number_range(lo, hi)} · {n} {'firms listed' if b else 'entities'}"
                 for p, lo, hi, n, b in zip(part["period_label"], part["hhi_low"], part["hhi_high"],
                                            part["n_entities"], part["bounded"].fillna(False), strict=True)]
         fig.add_trace(go.Scatter(
@@ -194,7 +191,7 @@ def merger_figure(before: tuple[float, float], after: tuple[float, float], guide
         error_x={"type": "data", "symmetric": False, "array": [hi - m for (_, hi), m in zip(ranges, mids, strict=True)],
                  "arrayminus": [m - lo for (lo, _), m in zip(ranges, mids, strict=True)], "color": "#111827",
                  "thickness": 1.4, "width": 5} if any(hi - lo > 0.5 for lo, hi in ranges) else None,
-        text=[_range_text(lo, hi) for lo, hi in ranges], textposition="inside", insidetextanchor="start",
+        text=[fmt.number_range(lo, hi) for lo, hi in ranges], textposition="inside", insidetextanchor="start",
         textfont={"color": ["white", "#111827"]},
         hovertemplate="%{y}: %{text}<extra></extra>"))
     top = min(10_000, max(hi for _, hi in ranges) * 1.15 + 300)
@@ -233,7 +230,3 @@ def entry_figure(curve: pd.DataFrame, current: float, guidelines: str = "us2023"
     fig.update_xaxes(range=[0, float(curve["share"].max())])
     fig.update_layout(hovermode="closest", showlegend=False, margin={"l": 60, "r": 20, "t": 20, "b": 50})
     return fig
-
-
-def guideline_title(guidelines: str) -> str:
-    return GUIDELINE_NAMES[guidelines]

@@ -56,11 +56,11 @@ def explorer(frame: pd.DataFrame, *, indexed: bool, log_y: bool, title: str) -> 
     return _legend_below(fig)
 
 
-def training_compute(points: pd.DataFrame, fits: list[dict], *, title: str) -> go.Figure:
+def training_compute(points: pd.DataFrame, fits: list, *, title: str) -> go.Figure:
     """Notable models' training compute (log y) with fitted trends and their 95% confidence bands.
 
-    points: period, model, flop, organization, frontier (bool). fits: dicts with name, colour, band
-    (frame of period, fit, low, high) and label (legend text with the growth factor)."""
+    points: period, model, flop, organization, frontier (bool). fits: dashboard.model.demand.Fit
+    (name, colour, band: frame of period, fit, low, high; label: legend text; dash)."""
     fig = go.Figure()
     for frontier, name, colour, size in ((False, "Other notable models", NOTABLE, 6), (True, "Frontier models", FRONTIER, 8)):
         part = points[points["frontier"] == frontier]
@@ -73,15 +73,15 @@ def training_compute(points: pd.DataFrame, fits: list[dict], *, title: str) -> g
             customdata=part[["model", "organization"]].fillna("").values,
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{x|%Y-%m-%d}: %{y:.3g} FLOP<extra></extra>"))
     for f in fits:
-        band = f["band"]
+        band = f.band
         fig.add_trace(go.Scatter(
             x=list(band["period"]) + list(band["period"])[::-1], y=list(band["high"]) + list(band["low"])[::-1],
-            fill="toself", fillcolor=_alpha(f["colour"], 0.18), line={"width": 0}, hoverinfo="skip",
-            showlegend=False, name=f"{f['name']} 95% CI"))
+            fill="toself", fillcolor=_alpha(f.colour, 0.18), line={"width": 0}, hoverinfo="skip",
+            showlegend=False, name=f"{f.name} 95% CI"))
         fig.add_trace(go.Scatter(
-            x=band["period"], y=band["fit"], name=f["label"], mode="lines",
-            line={"color": f["colour"], "width": 3, "dash": "dash" if f.get("dash") else "solid"},
-            hovertemplate="trend: %{y:.3g} FLOP<extra>" + f["name"] + "</extra>"))
+            x=band["period"], y=band["fit"], name=f.label, mode="lines",
+            line={"color": f.colour, "width": 3, "dash": "dash" if f.dash else "solid"},
+            hovertemplate="trend: %{y:.3g} FLOP<extra>" + f.name + "</extra>"))
     style(fig, title=title, y_title="Training compute (FLOP, log scale)", log_y=True, height=520)
     fig.update_yaxes(exponentformat="power")
     fig.update_layout(hovermode="closest")

@@ -8,25 +8,13 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboard import fmt
 from dashboard.charts import ACCENT, COST_UP, NEUTRAL, _alpha, style
 
 RUN_COLORS = {"Default baseline": "#b8bec8", "Your baseline": NEUTRAL, "Scenario": ACCENT}
 EFFECT_COLORS = {"from_assumptions": NEUTRAL, "from_levers": ACCENT}
 EFFECT_LABELS = {"from_assumptions": "Your assumptions", "from_levers": "Your policy levers"}
-CHANNEL_COLORS = [ACCENT, "#9ca3af", "#1b9e77", "#7570b3", "#e7298a"]
 
-
-def _fmt(value: float, unit: str, signed: bool = False) -> str:
-    """A value in its unit: money as $ (m or bn a year), percentages signed unless they are a cut."""
-    sign = ("+" if value > 0 else "-" if value < 0 else "") if signed else ("-" if value < 0 else "")
-    size = abs(value)
-    if unit.startswith("USD bn"):
-        return f"{sign}${size * 1000:,.1f}m" if size < 1 else f"{sign}${size:,.2f}bn"
-    if unit.startswith("USD"):
-        return f"{sign}${size:,.3f}" if size < 1 else f"{sign}${size:,.2f}"
-    if signed:
-        return f"{value:+.1f} pp"
-    return f"{value:.1f}%" if unit.startswith("% of") else f"{value:+.1f}%"
 
 
 def comparison_bars(frame: pd.DataFrame, cols: int = 3) -> go.Figure:
@@ -41,7 +29,7 @@ def comparison_bars(frame: pd.DataFrame, cols: int = 3) -> go.Figure:
         for run, value in zip(part["run"], part["value"], strict=True):
             fig.add_trace(go.Bar(
                 x=[run], y=[value], name=run, legendgroup=run, showlegend=i == 0,
-                marker_color=RUN_COLORS.get(run, NEUTRAL), text=[_fmt(value, units[output])], textposition="outside",
+                marker_color=RUN_COLORS.get(run, NEUTRAL), text=[fmt.in_unit(value, units[output])], textposition="outside",
                 cliponaxis=False, hovertemplate=f"{run}: %{{text}}<extra>{output}</extra>"),
                 row=i // cols + 1, col=i % cols + 1)
     style(fig, height=250 * rows + 70)
@@ -67,12 +55,12 @@ def difference_bars(frame: pd.DataFrame) -> go.Figure:
     labels = [f"{o}" for o in frame["output"]]
     fig = go.Figure()
     for column in ("from_assumptions", "from_levers"):
-        native = [_fmt(v, u, signed=True) for v, u in zip(frame[column], frame["unit"], strict=True)]
+        native = [fmt.in_unit(v, u, signed=True) for v, u in zip(frame[column], frame["unit"], strict=True)]
         fig.add_trace(go.Bar(
             y=labels, x=frame[f"{column}_pct"], orientation="h", name=EFFECT_LABELS[column],
             marker_color=EFFECT_COLORS[column], customdata=native,
             hovertemplate="%{y}: %{x:+.1f}% (%{customdata})<extra>" + EFFECT_LABELS[column] + "</extra>"))
-    totals = [f"{_fmt(v, u, signed=True)} ({p:+.0f}%)"
+    totals = [f"{fmt.in_unit(v, u, signed=True)} ({p:+.0f}%)"
               for v, u, p in zip(frame["total"], frame["unit"], frame["total_pct"], strict=True)]
     fig.add_trace(go.Scatter(y=labels, x=frame["total_pct"], mode="markers", name="Total change",
                              marker={"symbol": "line-ns-open", "size": 18, "color": "#111827",

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from etl import reference
 from etl.provenance import License, Payload, Source
+from etl.sources._parse import number_or_raw, whole_count
 
 URL = "https://instances.vantage.sh/instances.json"
 
@@ -81,24 +82,6 @@ def fetch(client) -> list[Payload]:
     return [client.request(URL, name="instances.json")]
 
 
-def _num(value) -> float | None | str:
-    """A price string as float; None when absent; the raw value when unparsable (validation rejects it)."""
-    if value is None or (isinstance(value, str) and value.strip() in ("", "N/A")):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def _gpu_count(value) -> int | None:
-    try:
-        count = float(value or 0)
-    except (TypeError, ValueError):
-        return None
-    return int(count) if count >= 1 and count == int(count) else None
-
-
 def parse(payload: Payload) -> Iterator[dict]:
     doc = payload.json("aws_ec2")
     if not isinstance(doc, list):
@@ -108,7 +91,7 @@ def parse(payload: Payload) -> Iterator[dict]:
     for record in doc:
         if not isinstance(record, dict) or "instance_type" not in record or "pricing" not in record:
             raise ValueError(f"aws_ec2: record without instance_type/pricing: {str(record)[:80]}")
-        count = _gpu_count(record.get("GPU"))
+        count = whole_count(record.get("GPU"))
         if count is None:
             continue
         itype = record["instance_type"]
@@ -119,9 +102,9 @@ def parse(payload: Payload) -> Iterator[dict]:
             linux = (by_os or {}).get("linux")
             if not isinstance(linux, dict):
                 continue
-            prices = [("on_demand", _num(linux.get("ondemand")))]
+            prices = [("on_demand", number_or_raw(linux.get("ondemand"), absent=("", "N/A")))]
             spot = next((linux[k] for k in SPOT_KEYS if linux.get(k) not in (None, "")), None)
-            prices.append(("spot", _num(spot)))
+            prices.append(("spot", number_or_raw(spot, absent=("", "N/A"))))
             for price_type, vm_price in prices:
                 if vm_price is None:
                     continue

@@ -29,8 +29,6 @@ replaced, so re-loading is idempotent).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 
@@ -166,11 +164,7 @@ HISTORY_COLUMNS = {"commit_date", "commit", "provider", "gpu_field", "raw_value"
 
 
 def _history(payload: Payload) -> Iterator[dict]:
-    reader = csv.DictReader(io.StringIO(payload.body.decode("utf-8-sig")))
-    missing = HISTORY_COLUMNS - set(reader.fieldnames or ())
-    if missing:
-        raise ValueError(f"cloud_gpus: {payload.name} lacks columns {sorted(missing)}")
-    for r in reader:
+    for r in payload.csv("cloud_gpus", sorted(HISTORY_COLUMNS)):
         row = _row(r["commit_date"], r["provider"], r["gpu_field"], r["raw_value"],
                    ref_url=COMMIT_URL.format(r["commit"]), ref_date=r["commit_date"],
                    note=f"commit {r['commit']}")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
 from etl.provenance import License, Payload, Source
+from etl.sources._parse import day, flag, positive
 
 URL = "https://epoch.ai/data/gpu_clusters.csv"
 MARKET_OWNER = "ai_compute_by_owner_epoch"
@@ -85,34 +84,6 @@ class Cluster:
     builds_upon: tuple[str, ...]
 
 
-def _date(value: str | None) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        if len(value) >= 10:
-            return date.fromisoformat(value[:10])
-        if len(value) == 7:
-            return date.fromisoformat(value + "-01")
-        if len(value) == 4:
-            return date(int(value), 1, 1)
-    except ValueError:
-        return None
-    return None
-
-
-def _float(value: str | None) -> float | None:
-    try:
-        number = float((value or "").replace(",", "").strip())
-    except ValueError:
-        return None
-    return number if number > 0 else None
-
-
-def _true(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("true", "yes", "1", "checked")
-
-
 def _names(value: str | None, known: set[str]) -> tuple[str, ...]:
     """A linked cluster name, or several separated by commas (names can contain commas)."""
     value = (value or "").strip()
@@ -137,29 +108,22 @@ def included(row: dict) -> tuple[bool, str]:
         return False, f"status {status or 'blank'}"
     if certainty not in KEEP_CERTAINTY:
         return False, f"certainty {certainty or 'blank'}"
-    if _true(row.get("Possible Duplicate")):
+    if flag(row.get("Possible Duplicate")):
         return False, "possible duplicate"
     single = row.get("Single cluster?")
     if single is not None and single.strip() != "Yes":
         return False, f"single cluster? {single.strip() or 'blank'}"
-    flag = row.get("Include in Standard Analysis")
-    if flag is not None and not _true(flag):
+    standard = row.get("Include in Standard Analysis")
+    if standard is not None and not flag(standard):
         return False, "not in Epoch's standard analysis"
-    if _float(row.get("H100 equivalents")) is None:
+    if positive(row.get("H100 equivalents"), thousands=True) is None:
         return False, "no H100 equivalents"
     return True, "included"
 
 
 def clusters(payload: Payload) -> tuple[list[Cluster], dict[str, int]]:
     """Included clusters, and counts of excluded rows by reason."""
-    text = payload.body.decode("utf-8-sig", errors="replace")
-    if text.lstrip()[:1] in ("<", "{", "["):
-        raise ValueError(f"epoch_clusters: {payload.name} is not CSV (starts {text.lstrip()[:40]!r})")
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ValueError(f"epoch_clusters: {payload.name} lacks columns {missing} (schema drift?)")
-    rows = list(reader)
+    rows = payload.csv("epoch_clusters", REQUIRED_COLUMNS)
     known = {(r.get("Name") or "").strip() for r in rows}
     kept: list[Cluster] = []
     excluded: dict[str, int] = defaultdict(int)
@@ -171,10 +135,10 @@ def clusters(payload: Payload) -> tuple[list[Cluster], dict[str, int]]:
         country = (r.get("Country") or "").strip() or UNKNOWN_COUNTRY
         kept.append(Cluster(
             name=(r.get("Name") or "").strip(),
-            h100e=_float(r.get("H100 equivalents")),
+            h100e=positive(r.get("H100 equivalents"), thousands=True),
             owners=_owner_names(r.get("Owner"), country),
             country=country,
-            operational=_date(r.get("First Operational Date")),
+            operational=day(r.get("First Operational Date")),
             superseded_by=_names(r.get("Superseded by"), known),
             builds_upon=_names(r.get("Builds Upon"), known),
         ))

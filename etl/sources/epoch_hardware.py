@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from collections.abc import Iterable, Iterator
 
 from etl import reference
 from etl.provenance import License, Payload, Source
+from etl.sources._parse import number
 
 URL = "https://epoch.ai/data/ml_hardware.csv"
 H100_REFERENCE = "H100 SXM"  # canonical name of the chip H100-equivalents are expressed in
@@ -59,35 +58,17 @@ def fetch(client) -> list[Payload]:
     return [client.request(URL, name="ml_hardware.csv", expect=None)]
 
 
-def _num(value: str | None) -> float | None:
-    value = (value or "").strip().replace(",", "")
-    if not value:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
-
-
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _URL = re.compile(r"https?://[^\s;,]+")
 
 
 def parse(payload: Payload) -> Iterator[dict]:
-    text = payload.body.decode("utf-8-sig", errors="replace")
-    if text.lstrip()[:1] in ("<", "{", "["):
-        raise ValueError("epoch_hardware: expected the ml_hardware CSV, got HTML/JSON")
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in (COLUMNS["name"], COLUMNS["fp16"], COLUMNS["memory"]) if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ValueError(f"epoch_hardware: CSV lacks columns {missing} (schema drift?)")
-    for row in reader:
+    for row in payload.csv("epoch_hardware", (COLUMNS["name"], COLUMNS["fp16"], COLUMNS["memory"])):
         name = (row.get(COLUMNS["name"]) or "").strip()
         if not name:
             continue
         release = (row.get(COLUMNS["release"]) or "").strip()
-        memory = _num(row.get(COLUMNS["memory"]))
+        memory = number(row.get(COLUMNS["memory"]), thousands=True)
         link = _URL.search(row.get(COLUMNS["datasheet"]) or "")
         modified = (row.get(COLUMNS["modified"]) or "").strip()
         yield {
@@ -97,10 +78,10 @@ def parse(payload: Payload) -> Iterator[dict]:
             "vendor": (row.get(COLUMNS["vendor"]) or "").strip() or None,
             "release_date": release[:10] if _DATE.match(release) else None,
             "memory_gb": memory / 1e9 if memory is not None else None,
-            "fp16_dense_flops": _num(row.get(COLUMNS["fp16"])),
-            "fp8_flops": _num(row.get(COLUMNS["fp8"])),
-            "tdp_w": _num(row.get(COLUMNS["tdp"])),
-            "release_price_usd": _num(row.get(COLUMNS["price"])),
+            "fp16_dense_flops": number(row.get(COLUMNS["fp16"]), thousands=True),
+            "fp8_flops": number(row.get(COLUMNS["fp8"]), thousands=True),
+            "tdp_w": number(row.get(COLUMNS["tdp"]), thousands=True),
+            "release_price_usd": number(row.get(COLUMNS["price"]), thousands=True),
             "ref_url": link.group(0) if link else None,
             "ref_date": modified[:10] if _DATE.match(modified) else None,
         }

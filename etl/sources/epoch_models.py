@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import math
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
 
 from etl.growth import fit_growth
 from etl.provenance import License, Payload, Source
+from etl.sources._parse import day, flag, positive
 
 URL = "https://epoch.ai/data/notable_ai_models.csv"
 INDICATOR = "training_compute_flop"
@@ -53,38 +50,7 @@ def fetch(client) -> list[Payload]:
 # --------------------------------------------------------------------------- parse
 
 def _read(payload: Payload) -> list[dict]:
-    text = payload.body.decode("utf-8-sig", errors="replace")
-    if text.lstrip()[:1] in ("<", "{", "["):
-        raise ValueError(f"epoch_models: {payload.name} is not CSV (starts {text.lstrip()[:40]!r})")
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ValueError(f"epoch_models: {payload.name} lacks columns {missing} (schema drift?); "
-                         f"got {(reader.fieldnames or [])[:10]}")
-    return list(reader)
-
-
-def _date(value: str | None) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    for fmt, size in (("%Y-%m-%d", 10), ("%Y-%m", 7), ("%Y", 4)):
-        try:
-            return datetime.strptime(value[:size], fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def _float(value: str | None) -> float | None:
-    value = (value or "").strip().replace(",", "")
-    if not value:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) and number > 0 else None
+    return payload.csv("epoch_models", REQUIRED_COLUMNS)
 
 
 def _unique_join(value: str | None) -> str | None:
@@ -92,15 +58,11 @@ def _unique_join(value: str | None) -> str | None:
     return ",".join(dict.fromkeys(parts)) or None
 
 
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("true", "yes", "1", "checked", "y")
-
-
 def model_rows(payload: Payload) -> tuple[list[dict], int]:
     """(rows, skipped): skipped counts models without a compute estimate or a publication date."""
     rows, skipped = [], 0
     for r in _read(payload):
-        when, flop = _date(r.get("Publication date")), _float(r.get("Training compute (FLOP)"))
+        when, flop = day(r.get("Publication date")), positive(r.get("Training compute (FLOP)"), thousands=True)
         name = (r.get("Model") or "").strip()
         if when is None or flop is None or not name:
             skipped += 1
@@ -108,7 +70,7 @@ def model_rows(payload: Payload) -> tuple[list[dict], int]:
         meta = {
             "organization": (r.get("Organization") or "").strip() or None,
             "country": _unique_join(r.get("Country (of organization)")),
-            "frontier": _truthy(r.get("Frontier model")),
+            "frontier": flag(r.get("Frontier model")),
             "domain": (r.get("Domain") or "").strip() or None,
             "confidence": (r.get("Confidence") or "").strip() or None,
         }

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
 from etl import reference
 from etl.provenance import License, Payload, Source
+from etl.sources._parse import number, whole_count
 
 URL = "https://raw.githubusercontent.com/skypilot-org/skypilot-catalog/master/catalogs/v7/gcp/vms.csv"
 
@@ -89,31 +88,14 @@ def fetch(client) -> list[Payload]:
     return [client.request(URL, name="gcp-vms.csv", expect=None)]
 
 
-def _num(value: str | None) -> float | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return None
-
-
 def parse(payload: Payload) -> Iterator[dict]:
-    text = payload.body.decode("utf-8-sig", errors="replace")
-    if text.lstrip()[:1] in ("<", "{", "["):
-        raise ValueError("gcp_compute: expected the SkyPilot CSV catalogue, got HTML/JSON")
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ValueError(f"gcp_compute: catalogue lacks columns {missing} (schema drift?)")
-    rows = list(reader)
+    rows = payload.csv("gcp_compute", REQUIRED_COLUMNS)
 
     hosts: dict[tuple[str, str], tuple[float | None, float | None]] = {}
     for r in rows:
         itype = (r["InstanceType"] or "").strip()
         if itype and not (r["AcceleratorName"] or "").strip():
-            hosts[(itype, r["AvailabilityZone"])] = (_num(r["Price"]), _num(r["SpotPrice"]))
+            hosts[(itype, r["AvailabilityZone"])] = (number(r["Price"]), number(r["SpotPrice"]))
 
     # (accelerator, count, region, price_type) -> (per-GPU price, zone, note)
     best: dict[tuple[str, int, str, str], tuple[float, str, str]] = {}
@@ -121,14 +103,13 @@ def parse(payload: Payload) -> Iterator[dict]:
         name = (r["AcceleratorName"] or "").strip()
         if (r["InstanceType"] or "").strip() or not name or name.lower().startswith("tpu"):
             continue
-        count_f = _num(r["AcceleratorCount"])
-        if not count_f or count_f < 1 or count_f != int(count_f):
+        count = whole_count(r["AcceleratorCount"])
+        if count is None:
             continue
-        count = int(count_f)
         host = HOSTS.get((name, count))
         host_prices = hosts.get((host, r["AvailabilityZone"])) if host else None
         for i, price_type in enumerate(("on_demand", "spot")):
-            gpu_price = _num(r["Price"] if i == 0 else r["SpotPrice"])
+            gpu_price = number(r["Price"] if i == 0 else r["SpotPrice"])
             if gpu_price is None:
                 continue
             if host_prices is not None:

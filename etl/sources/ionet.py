@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from etl import reference
 from etl.provenance import License, Payload, Source
+from etl.sources._parse import number
 
 URL = "https://api.io.solutions/v1/io-explorer/network/market-snapshot"
 HEADERS = {"Origin": "https://explorer.io.net", "Referer": "https://explorer.io.net/",
@@ -58,15 +59,11 @@ def fetch(client) -> list[Payload]:
     return [client.request(URL, params={"hardware_type": "gpu"}, headers=headers, name="market-snapshot.json")]
 
 
-def _number(value) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    try:
-        return float(str(value).replace("$", "").replace("/hr", "").strip())
-    except ValueError:
-        return None
+def _cell(value) -> float | None:
+    """A number, also from the explorer's text form '$1.25/hr'."""
+    if isinstance(value, str):
+        value = value.replace("$", "").replace("/hr", "")
+    return number(value)
 
 
 def parse(payload: Payload) -> Iterator[dict]:
@@ -87,11 +84,11 @@ def parse(payload: Payload) -> Iterator[dict]:
         model = reference.canonical_gpu(raw)
         price, product = None, None
         for field, label in PRICE_FIELDS:
-            price = _number(item.get(field))
+            price = _cell(item.get(field))
             if price:
                 product = label
                 break
-        total, hired, idle = _number(item.get("total")), _number(item.get("hired")), _number(item.get("idle"))
+        total, hired, idle = _cell(item.get("total")), _cell(item.get("hired")), _cell(item.get("idle"))
         yield {
             "table": "gpu_prices",
             "observed_at": observed,

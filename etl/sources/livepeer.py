@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from etl.provenance import License, Payload, Source
+from etl.sources._parse import number
 
 DAY_DATA_URL = "https://explorer.livepeer.org/api/protocol-day-data"
 USAGE_URL = "https://explorer.livepeer.org/api/usage"
@@ -107,15 +108,6 @@ def _days(payload: Payload) -> list[dict]:
     return data
 
 
-def _number(value) -> float | None:
-    if value is None or value == "":
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def parse(payload: Payload) -> Iterator[dict]:
     """indicators rows: fees, minutes and active orchestrators per day.
 
@@ -134,12 +126,12 @@ def parse(payload: Payload) -> Iterator[dict]:
         if stamp is None or not any(f in day for _, names in FIELDS.values() for f in names):
             raise ValueError(f"livepeer: daily record without date/volume fields (schema drift?): "
                              f"{sorted(day)[:8]}")
-        if not _number(day.get("activeTranscoderCount")):
+        if not number(day.get("activeTranscoderCount")):
             continue  # the explorer drops days without active orchestrators (incomplete days)
         when = datetime.fromtimestamp(int(float(stamp)), UTC).date().isoformat()
         for indicator in wanted:
             unit, names = FIELDS[indicator]
-            value = next((_number(day[n]) for n in names if _number(day.get(n)) is not None), None)
+            value = next((number(day[n]) for n in names if number(day.get(n)) is not None), None)
             if value is None:
                 continue
             yield {

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 from etl import reference
 from etl.provenance import License, Payload, Source
+from etl.sources._parse import number
 
 URL = "https://dashboard.k8s.prd.nos.ci/api/markets"
 
@@ -65,13 +66,6 @@ def _raw_model(market: dict) -> str | None:
     return re.sub(r"\s+", " ", name).strip() or None
 
 
-def _number(value) -> float | None:
-    try:
-        return None if value is None or isinstance(value, bool) else float(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def parse(payload: Payload) -> Iterator[dict]:
     doc = payload.json("nosana")
     if isinstance(doc, dict) and isinstance(doc.get("data"), list):
@@ -81,10 +75,10 @@ def parse(payload: Payload) -> Iterator[dict]:
     for market in doc:
         if not isinstance(market, dict):
             continue
-        reward = _number(market.get("usd_reward_per_hour"))
+        reward = number(market.get("usd_reward_per_hour"))
         if reward is None:
             continue
-        fee = _number(market.get("network_fee_percentage")) or 0.0
+        fee = number(market.get("network_fee_percentage")) or 0.0
         n = gpu_count(market)
         raw = _raw_model(market)
         tier = str(market.get("type") or "").upper()

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from etl.provenance import License, Payload, Source
+from etl.sources._parse import number
 
 MODELS_URL = "https://openrouter.ai/api/v1/models"
 ENDPOINTS_URL = "https://openrouter.ai/api/v1/models/{model}/endpoints"
@@ -100,11 +101,8 @@ def fetch(client) -> list[Payload]:
 
 def per_million(price) -> float | None:
     """A per-token USD price string ('0.000003') in USD per million tokens; None if not a price."""
-    try:
-        value = float(price)
-    except (TypeError, ValueError):
-        return None
-    return value * 1e6 if value >= 0 else None
+    value = number(price)
+    return value * 1e6 if value is not None and value >= 0 else None
 
 
 def _row(table: str, day: str, **cols) -> dict:

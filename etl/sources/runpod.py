@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from etl import reference
 from etl.http import FetchError
 from etl.provenance import License, Payload, Source
+from etl.sources._parse import number_or_raw
 
 URL = "https://api.runpod.io/graphql"
 KEY_VAR = "RUNPOD_API_KEY"
@@ -89,14 +90,9 @@ def fetch(client) -> list[Payload]:
 
 
 def _price(value):
-    """Positive price as float; None for absent/zero (not offered); raw value if unparsable."""
-    if value is None or value == "":
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    return number if number != 0 else None
+    """A price as float, None when absent or zero (RunPod's "not offered"), raw text if unparsable."""
+    price = number_or_raw(value)
+    return None if price == 0 else price
 
 
 def _model(gpu: dict) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
 from etl import config, reference
 from etl.provenance import License, Payload, Source, utcnow
+from etl.sources._parse import number_or_raw
 
 SOURCE = Source(
     name="seed",
@@ -41,11 +40,6 @@ def fetch(client) -> list[Payload]:
     ]
 
 
-def _num(value: str | None) -> float | None:
-    value = (value or "").strip()
-    return float(value) if value else None
-
-
 def _ref(row: dict) -> dict:
     return {
         "ref_url": row["source_url"].strip(),
@@ -58,9 +52,8 @@ def _ref(row: dict) -> dict:
 
 def parse(payload: Payload) -> Iterator[dict]:
     """One row per CSV line, routed to its table by the file name."""
-    reader = csv.DictReader(io.StringIO(payload.body.decode("utf-8")))
     kind = payload.name.removesuffix(".csv")
-    for row in reader:
+    for row in payload.csv("seed"):
         if kind == "market_shares":
             yield {
                 "table": "market_shares",
@@ -68,9 +61,9 @@ def parse(payload: Payload) -> Iterator[dict]:
                 "period_label": row["period_label"],
                 "market": row["market"],
                 "entity": row["entity"],
-                "share_pct": _num(row["share_pct"]),
-                "share_low_pct": _num(row.get("share_low_pct")),
-                "share_high_pct": _num(row.get("share_high_pct")),
+                "share_pct": number_or_raw(row["share_pct"]),
+                "share_low_pct": number_or_raw(row.get("share_low_pct")),
+                "share_high_pct": number_or_raw(row.get("share_high_pct")),
                 "basis": row["basis"],
                 **_ref(row),
             }
@@ -81,9 +74,9 @@ def parse(payload: Payload) -> Iterator[dict]:
                 "period_label": row["period_label"],
                 "indicator": row["indicator"],
                 "entity": row["entity"],
-                "value": _num(row["value"]),
-                "value_low": _num(row.get("value_low")),
-                "value_high": _num(row.get("value_high")),
+                "value": number_or_raw(row["value"]),
+                "value_low": number_or_raw(row.get("value_low")),
+                "value_high": number_or_raw(row.get("value_high")),
                 "unit": row["unit"],
                 **_ref(row),
             }
@@ -98,9 +91,9 @@ def parse(payload: Payload) -> Iterator[dict]:
                     "period_label": row["observed_on"][:7],
                     "indicator": "gpu_rental_price_index",
                     "entity": model,
-                    "value": _num(row["price_usd_per_gpu_hour"]),
-                    "value_low": _num(row.get("price_low")),
-                    "value_high": _num(row.get("price_high")),
+                    "value": number_or_raw(row["price_usd_per_gpu_hour"]),
+                    "value_low": number_or_raw(row.get("price_low")),
+                    "value_high": number_or_raw(row.get("price_high")),
                     "unit": "USD per GPU-hour",
                     **_ref(row),
                 }
@@ -113,7 +106,7 @@ def parse(payload: Payload) -> Iterator[dict]:
                 "gpu_model": model,
                 "gpu_model_raw": row["gpu_model"],
                 "gpu_count": 1,
-                "price_usd_per_gpu_hour": _num(row["price_usd_per_gpu_hour"]),
+                "price_usd_per_gpu_hour": number_or_raw(row["price_usd_per_gpu_hour"]),
                 "price_type": row["price_type"],
                 "region": (row.get("region") or "").strip() or None,
                 **_ref(row),

@@ -1,8 +1,8 @@
 """What is known of AI compute across its lifecycle (training, fine-tuning, inference): cited records only.
 
-Every record comes from ComputeWatch's reviewed reference material (shared/reference/facts/*.csv and
-ECONOMICS.md section C6/D), with the source's URL, the date of the page it was read on and the
-confidence grade given there. `kind` says what the figure is: a modelled **estimate** (a fitted trend),
+Every record comes from ComputeWatch's reviewed reference material (curated figures,
+docs/METHODOLOGY.md §5; details in data/seed/README.md), with the source's URL, the date of the page it
+was read on and the confidence grade given there. `kind` says what the figure is: a modelled **estimate** (a fitted trend),
 a **reported** count (a company's own statement, often relayed by press), or a **gap** (the source names the stage
 but gives no number). Stages with no record at all are listed in GAPS.
 """

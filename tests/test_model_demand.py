@@ -1,13 +1,14 @@
 """Demand arithmetic against hand-computed cases (no Streamlit, no warehouse)."""
 
+import dataclasses
 import math
 
 import pandas as pd
 import pytest
 
-from dashboard import demand_metrics as dm
-from dashboard import demand_summary as ds
-from dashboard import lifecycle
+from dashboard.model import demand as dm
+from dashboard.model import demand_lifecycle as lifecycle
+from etl.growth import fit_growth
 
 
 def series(points: dict[str, float]) -> pd.Series:
@@ -108,6 +109,16 @@ def test_trend_band_on_exact_exponential_data_is_the_data():
     assert list(band["low"]) == pytest.approx(values) and list(band["high"]) == pytest.approx(values)
 
 
+def test_trend_band_is_the_growth_fit_line_and_uses_its_t_quantile():
+    dates = pd.to_datetime(["2015-01-01", "2016-01-01", "2017-01-01", "2018-01-01", "2019-01-01"])
+    values = [1, 5, 12, 70, 250]
+    band = dm.trend_band(dates, values, dates)
+    fit = fit_growth([d.date() for d in dates], values)
+    # on 1 January fractional years are whole, so the fitted line grows by the fit's factor each year
+    assert band["fit"].iloc[1] / band["fit"].iloc[0] == pytest.approx(fit["growth_per_year"])
+    assert list(band["high"]) == pytest.approx(list(dm.trend_band(dates, values, dates, t_quantile=3.182446)["high"]))
+
+
 def test_trend_band_widens_away_from_the_centre():
     dates = pd.to_datetime(["2015-01-01", "2016-01-01", "2017-01-01", "2018-01-01", "2019-01-01"])
     band = dm.trend_band(dates, [1, 5, 12, 70, 250], dates, t_quantile=3.18)
@@ -158,20 +169,20 @@ def test_fiscal_quarters_map_to_the_calendar_quarter_of_their_middle():
 
 
 def test_capex_headline_words():
-    s = ds.capex_summary(capex_rows())
-    assert s["quarter"] == "2025Q4" and s["total_usd_bn"] == 128 and s["yoy"] is None
-    assert s["qoq"] == pytest.approx(128 / 114 - 1) and s["last_yoy"]["quarter"] == "2025Q3"
-    assert s["as_of"] == "2026-02-06"
-    assert ds.capex_title(s) == ("Big-4 hyperscaler capex reached $128bn in 2025Q4, up 12% on the previous quarter "
+    s = dm.capex_summary(capex_rows())
+    assert s.quarter == "2025Q4" and s.total_usd_bn == 128 and s.yoy is None
+    assert s.qoq == pytest.approx(128 / 114 - 1) and s.last_yoy_quarter == "2025Q3" and s.growth == s.qoq
+    assert s.as_of == "2026-02-06"
+    assert dm.capex_title(s) == ("Big-4 hyperscaler capex reached $128bn in 2025Q4, up 12% on the previous quarter "
                                  "(+75% year on year in 2025Q3)")
-    s["yoy"] = 0.66
-    assert ds.capex_title(s).startswith("Big-4 hyperscaler capex grew 66% year on year to $128bn in 2025Q4")
+    s = dataclasses.replace(s, yoy=0.66)
+    assert dm.capex_title(s).startswith("Big-4 hyperscaler capex grew 66% year on year to $128bn in 2025Q4")
 
 
 def test_nvidia_year_on_year_by_fiscal_quarter():
     rows = pd.DataFrame({"period": pd.to_datetime(["2024-11-01", "2025-08-01", "2025-11-01"]),
                          "period_label": ["FY2025 Q4", "FY2026 Q3", "FY2026 Q4"], "value": [35.58, 51.2, 62.3]})
-    out, title = ds.revenue_summary(rows)
+    out, title = dm.revenue_summary(rows)
     assert out["yoy"].iloc[-1] == pytest.approx(62.3 / 35.58 - 1)
     assert title == "NVIDIA data-centre revenue was $62.3bn in FY2026 Q4, up 75% year on year"
 
@@ -187,10 +198,6 @@ def test_missing_fiscal_quarters_stay_visible_as_gaps():
 
 # --------------------------------------------------------------------------- labels, headline, lifecycle
 
-def test_compact_numbers():
-    assert [dm.compact(v) for v in (950, 1234, 5_802_361, 9.9e8, 2.5e9)] == ["950", "1.2k", "5.8M", "990M", "2.5bn"]
-
-
 def test_series_labels_are_readable_and_do_not_repeat_the_entity():
     assert dm.series_label("chatgpt_weekly_active_users", "ChatGPT") == "ChatGPT weekly active users"
     assert dm.series_label("hyperscaler_capex", "Amazon") == "Hyperscaler capex · Amazon"
@@ -204,20 +211,20 @@ def test_headline_falls_back_to_epochs_published_figure_without_model_data():
                                "period_label": "2010-present", "ref_date": "2025-01-01",
                                "ref_url": "https://epoch.ai/data-insights/compute-trend-post-2010"}])
     empty = pd.DataFrame(columns=["period", "flop", "frontier"])
-    out = ds.summarise(pd.DataFrame(), empty, published)
-    assert out["capex"] is None
-    assert out["training"]["growth_per_year"] == 4.6 and out["training"]["n"] is None
-    assert out["training"]["text"] == "Training compute of notable AI models grows 4.6x a year"
+    out = dm.summarise(pd.DataFrame(), empty, published)
+    assert out.capex is None
+    assert out.training.growth_per_year == 4.6 and out.training.n is None
+    assert out.training.text == "Training compute of notable AI models grows 4.6x a year"
 
 
 def test_headline_fits_model_level_data_with_a_confidence_interval():
-    pytest.importorskip("etl.sources.epoch_models")
     dates = pd.date_range("2012-01-01", "2024-01-01", freq="180D")
     models = pd.DataFrame({"period": dates, "flop": [1e18 * 4 ** dm.years_between(dates[0], d) * (1.5 if i % 2 else 0.7)
                                                      for i, d in enumerate(dates)], "frontier": [i % 3 == 0 for i in range(len(dates))]})
-    out = ds.summarise(pd.DataFrame(), models, pd.DataFrame())["training"]
-    assert out["ci_low"] < out["growth_per_year"] < out["ci_high"]
-    assert 3.8 < out["growth_per_year"] < 4.2 and out["n"] == len(dates) and out["frontier"]["n"] > 3
+    out = dm.summarise(pd.DataFrame(), models, pd.DataFrame()).training
+    assert out.ci_low < out.growth_per_year < out.ci_high
+    assert 3.8 < out.growth_per_year < 4.2 and out.n == len(dates) and out.frontier.n > 3
+    assert "(95% CI" in out.text
 
 
 def test_every_lifecycle_record_is_cited():

@@ -1,28 +1,155 @@
-"""The Scenarios page's model side: controls, the three runs, the uncertainty band, exports, headline.
+"""Scenarios, pure: data inputs and their permalink pins, the controls, the three runs, band, exports, headline.
 
 Three runs, as in En-ROADS: the *default baseline* (model defaults with today's, or the link's
 pinned, data inputs), *your baseline* (your market and service assumptions, policy levers at
 their defaults) and *the scenario* (your assumptions and your levers). The gap between the first
 two is the effect of your assumptions; between the last two, the effect of your policy levers.
-No Streamlit here: the page wires these to widgets.
+A permalink pins the data inputs it was computed with (`sc_pin_*`), the model version (`sc_v`) and
+the warehouse snapshot (`sc_snap`), so the same link gives the same numbers after the data move on.
+No Streamlit, no DuckDB here: dashboard.data.scenarios reads the inputs, the page wires these to widgets.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from dashboard import passthrough as pt
-from dashboard import scenario_inputs
+from dashboard import fmt
+from dashboard.model import passthrough as pt
+from dashboard.text.scenarios import FIELDS
 
 A, S = pt.Assumptions(), pt.Scenario()
 
-# URL / session key -> (model field in FIELD_HELP, slider display format). Keys are the URL parameters.
+# --------------------------------------------------------------------------- data inputs and pins
+GPU_MODEL = "H100 SXM"
+USERS_INDICATOR = "chatgpt_monthly_users"
+HHI_MARKET = "cloud_infrastructure_synergy"  # Synergy's worldwide series; any cloud_infrastructure* market otherwise
+CENTRALISED = ("neocloud", "hyperscaler")  # segments whose price the shock moves (default first)
+MODEL_DEFAULT = "model default"
+
+PIN_PARAMS = {"price": "sc_pin_price", "users": "sc_pin_users", "hhi": "sc_pin_hhi"}
+VERSION_PARAM, SNAPSHOT_PARAM = "sc_v", "sc_snap"
+PIN_FIELDS = {  # pin -> passthrough field whose slider bounds a pinned value must respect
+    "price": "baseline_price_usd_per_gpu_hour", "users": "users_millions", "hhi": "hhi"}
+PIN_LABELS = {"price": "baseline GPU price (USD per GPU-hour)", "users": "users (million a month)",
+              "hhi": "status-quo HHI"}
+
+
+@dataclass(frozen=True)
+class Input:
+    """One data-derived number with what it is, where it comes from and when it was observed."""
+
+    value: float
+    label: str
+    source: str
+    as_of: str | None = None
+    url: str | None = None
+    from_data: bool = True
+
+    def caption(self, unit: str = "") -> str:
+        when = f", {self.as_of}" if self.as_of else ""
+        origin = f"source: {self.source}" if self.from_data else "model default: no figure in the warehouse"
+        return f"{self.value:,.4g}{unit} ({self.label}{when}; {origin})"
+
+
+@dataclass(frozen=True)
+class ScenarioInputs:
+    """The data-derived inputs of today's warehouse. `prices` maps segment -> latest H100 SXM median."""
+
+    prices: dict[str, Input]
+    users: Input
+    hhi: Input
+    snapshot: str | None = None
+
+    @property
+    def segments(self) -> list[str]:
+        """Baseline choices: centralised segments with a price (the shock moves those), else any."""
+        central = [s for s in CENTRALISED if s in self.prices]
+        return central or list(self.prices)
+
+    def price(self, segment: str | None) -> Input:
+        return self.prices.get(segment or "", self.prices[self.segments[0]])
+
+    def current(self, segment: str | None) -> dict[str, float]:
+        return {"price": self.price(segment).value, "users": self.users.value, "hhi": self.hhi.value}
+
+
+def default_price() -> dict[str, Input]:
+    return {MODEL_DEFAULT: Input(S.baseline_price_usd_per_gpu_hour,
+                                 "SemiAnalysis H100 1-year-contract index, Oct 2025 low", MODEL_DEFAULT,
+                                 "2025-10", from_data=False)}
+
+
+def default_users() -> Input:
+    return Input(S.users_millions, "ChatGPT monthly users, Jan 2024", MODEL_DEFAULT, "2024-01", from_data=False)
+
+
+def default_hhi() -> Input:
+    return Input(A.hhi, "four equal firms (no concentration figure yet)", MODEL_DEFAULT, from_data=False)
+
+
+@dataclass(frozen=True)
+class Pins:
+    """The data inputs a page view uses: pinned by its URL where valid, else today's data.
+
+    `differs` maps pin -> (pinned, today) where a valid pin is not today's value; `notices` lists
+    malformed or out-of-range pins (ignored) and a model-version change.
+    """
+
+    values: dict[str, float]
+    snapshot: str | None
+    differs: dict[str, tuple[float, float]] = field(default_factory=dict)
+    notices: tuple[str, ...] = ()
+    pinned_snapshot: str | None = None
+
+    def params(self) -> dict[str, str]:
+        """URL parameters that pin these values, the model version and the snapshot."""
+        out = {PIN_PARAMS[name]: format(value, ".10g") for name, value in self.values.items()}
+        out[VERSION_PARAM] = pt.MODEL_VERSION
+        if self.snapshot:
+            out[SNAPSHOT_PARAM] = self.snapshot
+        return out
+
+
+def _parse(name: str, raw: str | None) -> float | None:
+    control = FIELDS[PIN_FIELDS[name]]
+    try:
+        value = float(raw or "")
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and control.low <= value <= control.high else None
+
+
+def resolve_pins(params: Mapping[str, str], current: Mapping[str, float], snapshot: str | None) -> Pins:
+    """Pins from URL parameters (`params`, first value of each) checked against today's `current` values."""
+    values, differs, notices = {}, {}, []
+    for name, key in PIN_PARAMS.items():
+        raw = params.get(key)
+        value = _parse(name, raw)
+        if raw is not None and value is None:
+            notices.append(f"Ignored URL value `{key}={raw}` (not a valid {PIN_LABELS[name]}); using today's "
+                           f"data ({current[name]:,.4g}) instead.")
+        values[name] = current[name] if value is None else value
+        if value is not None and not math.isclose(value, current[name], rel_tol=1e-9, abs_tol=1e-9):
+            differs[name] = (value, current[name])
+    version = params.get(VERSION_PARAM)
+    if version is not None and version != pt.MODEL_VERSION:
+        notices.append(f"This link was made with model version `{version}`; this page runs version "
+                       f"`{pt.MODEL_VERSION}`, so its numbers may differ from those first shared.")
+    pinned_snapshot = params.get(SNAPSHOT_PARAM)
+    return Pins(values, pinned_snapshot if differs and pinned_snapshot else snapshot, differs, tuple(notices),
+                pinned_snapshot)
+
+
+# --------------------------------------------------------------------------- controls
+# URL / session key -> (model field in dashboard.text.scenarios.FIELDS, slider display format). Keys are the URL parameters.
 SLIDERS = {
     "sc_shock": ("cost_shock_pct", "%+.0f%%"),
     "sc_new_price": ("new_price_usd_per_gpu_hour", "$%.2f"),
@@ -68,8 +195,19 @@ BAND_NOTE = ("Shaded band: the lowest and highest outcome over every combination
              "marginal cost the elasticity alone would not move pass-through, so the band spans curvature and "
              "capacity too.")
 
-# (Result field, short name for charts, card label, unit, help, higher is worse for users)
-OUTPUTS = (
+
+class Output(NamedTuple):
+    """One model output as the page shows it."""
+
+    field: str  # pt.Result attribute
+    short: str  # name in charts
+    label: str  # metric card label
+    unit: str
+    help: str
+    worse_up: bool  # higher is worse for users
+
+
+OUTPUTS = tuple(Output(*o) for o in (
     ("cost_change_usd_per_user_month", "Extra compute cost", "Cost change, $/user-month",
      "USD per user-month", "Change in compute cost per user per month after blending in decentralised supply (Δc).",
      True),
@@ -93,24 +231,32 @@ OUTPUTS = (
      "What the compute cut means for speed: (1 − cut)^elasticity − 1; positive = slower answers.", True),
     ("lerner", "Lerner markup", "Lerner markup", "share of price",
      "(p − MC)/p = θ/ε: the margin the absorbed part eats into (Ritz 2024 §2).", False),
-)
-OUTPUT = {o[0]: o for o in OUTPUTS}
+))
+OUTPUT = {o.field: o for o in OUTPUTS}
 CHART_OUTPUTS = ("passed_through_usd_per_user_month", "consumer_cost_usd_bn_per_year", "fee_change_usd_per_month",
                  "ad_load_change_pct", "compute_cut_pct", "response_time_change_pct")
 
 
 def _on_step(value: float, field: str) -> float:
-    low, high, step = pt.FIELD_HELP[field][3:]
+    control = FIELDS[field]
+    low, high, step = control.low, control.high, control.step
     return round(min(max(round(value / step) * step, low), high), 6)
 
 
-def defaults(inputs: scenario_inputs.ScenarioInputs, pins: Mapping[str, float]) -> dict:
+def defaults(inputs: ScenarioInputs, pins: Mapping[str, float]) -> dict:
     """Each control's default: the model's, except the data-derived ones (from `pins`)."""
     out = {key: getattr(A if hasattr(A, field) else S, field) for key, (field, _) in SLIDERS.items()}
     out.update(sc_shock_mode="percent change", sc_base=inputs.segments[0], sc_curve=A.curvature, sc_conduct="from HHI",
                sc_hhi=float(pins["hhi"]), sc_users=float(pins["users"]),
                sc_new_price=_on_step(pins["price"] * (1 + S.cost_shock_pct / 100), "new_price_usd_per_gpu_hour"))
     return out
+
+
+def shock_text(mode: str, shock_pct: float, new_price: float, baseline_price: float) -> str:
+    """The GPU cost shock in both forms: '+40% on $1.70 = $2.38' or '$2.35 against $1.70 = +38.2%'."""
+    if mode == "percent change":
+        return f"{shock_pct:+.0f}% on ${baseline_price:.2f} = ${baseline_price * (1 + shock_pct / 100):.2f}"
+    return f"${new_price:.2f} against ${baseline_price:.2f} = {(new_price / baseline_price - 1) * 100:+.1f}%"
 
 
 def build(values: Mapping, baseline_price: float) -> tuple[pt.Assumptions, pt.Scenario, list[str]]:
@@ -220,7 +366,7 @@ def rho_range(comparison: Comparison) -> tuple[float, float]:
 
 def comparison_frame(comparison: Comparison) -> pd.DataFrame:
     """Long frame: output, unit, run, value (for the three-way bars)."""
-    return pd.DataFrame([{"output": OUTPUT[f][1], "unit": OUTPUT[f][3], "run": name,
+    return pd.DataFrame([{"output": OUTPUT[f].short, "unit": OUTPUT[f].unit, "run": name,
                           "value": getattr(comparison.result(name), f)} for f in CHART_OUTPUTS for name in RUNS])
 
 
@@ -230,7 +376,7 @@ def difference_frame(comparison: Comparison) -> pd.DataFrame:
     for f in CHART_OUTPUTS:
         base, yours, scen = (getattr(comparison.result(n), f) for n in RUNS)
         scale = abs(base) if abs(base) > 1e-12 else np.nan
-        rows.append({"output": OUTPUT[f][1], "unit": OUTPUT[f][3], "default_baseline": base, "your_baseline": yours,
+        rows.append({"output": OUTPUT[f].short, "unit": OUTPUT[f].unit, "default_baseline": base, "your_baseline": yours,
                      "scenario": scen, "from_assumptions": yours - base, "from_levers": scen - yours,
                      "total": scen - base, "from_assumptions_pct": (yours - base) / scale * 100,
                      "from_levers_pct": (scen - yours) / scale * 100, "total_pct": (scen - base) / scale * 100})
@@ -265,25 +411,13 @@ def export_json(comparison: Comparison, *, pins: Mapping[str, float], snapshot: 
     return json.dumps(doc, indent=2)
 
 
-def money(value: float, *, signed: bool = False) -> str:
-    sign = ("+" if value > 0 else "-" if value < 0 else "") if signed else ("-" if value < 0 else "")
-    magnitude = abs(value)
-    return f"{sign}${magnitude:,.3f}" if magnitude < 1 else f"{sign}${magnitude:,.2f}"
-
-
-def money_per_year(bn: float, *, signed: bool = False) -> str:
-    sign = ("+" if bn > 0 else "-" if bn < 0 else "") if signed else ("-" if bn < 0 else "")
-    magnitude = abs(bn)
-    return f"{sign}${magnitude * 1000:,.1f}m" if magnitude < 1 else f"{sign}${magnitude:,.2f}bn"
-
-
-def fmt(field: str, value: float, *, signed: bool = False) -> str:
+def card_value(field: str, value: float, *, signed: bool = False) -> str:
     """An output value for a metric card, its unit in the card's label (signed=True for a difference)."""
-    unit = OUTPUT[field][3]
+    unit = OUTPUT[field].unit
     if field == "consumer_cost_usd_bn_per_year":
-        return money_per_year(value, signed=signed)
+        return fmt.money_per_year(value, signed=signed)
     if unit.startswith("USD"):
-        return money(value, signed=signed or field == "fee_change_usd_per_month")
+        return fmt.money(value, signed=signed or field == "fee_change_usd_per_month")
     if unit.startswith("%"):
         return f"{value:+.1f} pp" if signed else f"{value:+.1f}%" if field != "compute_cut_pct" else f"{value:.1f}%"
     if field == "lerner":
@@ -298,28 +432,38 @@ CARDS = (("cost_change_usd_per_user_month", "passed_through_usd_per_user_month",
 
 def card(comparison: Comparison, field: str) -> dict:
     """st.metric keyword arguments for one output: the scenario's value and its change from the default baseline."""
-    _, _, label, unit, help_text, worse = OUTPUT[field]
+    out = OUTPUT[field]
+    label, unit, help_text, worse = out.label, out.unit, out.help, out.worse_up
     value, base = getattr(comparison.scenario, field), getattr(comparison.baseline, field)
     same = abs(value - base) < 1e-12
-    return {"label": label, "value": fmt(field, value), "help": f"**{unit}.** {help_text}",
-            "delta": "same as baseline" if same else fmt(field, value - base, signed=True),
+    return {"label": label, "value": card_value(field, value), "help": f"**{unit}.** {help_text}",
+            "delta": "same as baseline" if same else card_value(field, value - base, signed=True),
             "delta_color": "off" if same or not worse else "inverse", "delta_arrow": "off" if same else "auto",
             "delta_description": None if same else "vs default baseline"}
 
 
-def headline() -> dict:
-    """The default scenario's headline numbers (today's data inputs), for the Overview page."""
-    inputs = scenario_inputs.load()
+@dataclass(frozen=True)
+class Headline:
+    """Overview's scenario headline: the default scenario on today's data inputs."""
+
+    gpu_price_change_pct: float
+    passed_through_usd_per_user_month: float
+    consumer_cost_usd_bn_per_year: float
+    rho: float
+    users_millions: float
+    hhi: float
+    model_version: str
+    snapshot: str | None
+
+
+def headline(inputs: ScenarioInputs) -> Headline:
+    """The default scenario's headline numbers with today's data inputs (dashboard.data.scenarios.load)."""
     pins = inputs.current(inputs.segments[0])
     a, s = baseline_inputs(pins)
     result = pt.simulate(a, s)
-    return {
-        "gpu_price_change_pct": result.gpu_price_shock_pct,
-        "passed_through_usd_per_user_month": result.passed_through_usd_per_user_month,
-        "consumer_cost_usd_bn_per_year": result.consumer_cost_usd_bn_per_year,
-        "rho": result.rho,
-        "users_millions": s.users_millions,
-        "hhi": a.hhi,
-        "model_version": pt.MODEL_VERSION,
-        "snapshot": inputs.snapshot,
-    }
+    return Headline(
+        gpu_price_change_pct=result.gpu_price_shock_pct,
+        passed_through_usd_per_user_month=result.passed_through_usd_per_user_month,
+        consumer_cost_usd_bn_per_year=result.consumer_cost_usd_bn_per_year,
+        rho=result.rho, users_millions=s.users_millions, hhi=a.hhi, model_version=pt.MODEL_VERSION,
+        snapshot=inputs.snapshot)

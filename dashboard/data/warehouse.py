@@ -1,8 +1,14 @@
-"""Read-only, cached access to the published warehouse: one connection per published file, queries as data."""
+"""Read-only, cached access to the published warehouse: one connection per published file, SQL from files.
+
+Every query the dashboard runs is a file dashboard/data/sql/<topic>_<what>.sql, run by the function
+`<what>` of dashboard/data/<topic>.py through `run(<that function>, params)`: the file name follows
+from the function, so go-to-definition on a data function lands next to the name of its SQL.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -64,28 +70,21 @@ def sql(text: str, params: tuple | list = ()) -> pd.DataFrame:
     return _run(text, tuple(params), key)
 
 
+def sql_path(function: Callable) -> Path:
+    """dashboard/data/sql/<topic>_<function name>.sql for a function of dashboard/data/<topic>.py."""
+    topic = function.__module__.rsplit(".", 1)[-1]
+    return SQL_DIR / f"{topic}_{function.__name__}.sql"
+
+
 @cache
-def _sql_file(name: str) -> str:
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+def _sql_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
 
 
-def named(name: str, params: tuple | list = ()) -> pd.DataFrame:
-    """Run dashboard/sql/<name>.sql with bound parameters."""
-    return sql(_sql_file(name), params)
-
-
-def sources_status() -> pd.DataFrame:
-    return sql("SELECT * FROM marts.sources_status")
-
-
-def snapshot_id() -> str | None:
-    frame = sql("SELECT id FROM meta.snapshot")
-    return None if frame.empty else str(frame.iloc[0, 0])
+def run(function: Callable, params: tuple | list = ()) -> pd.DataFrame:
+    """Run the SQL file of the data function `function` (see sql_path) with bound parameters."""
+    return sql(_sql_text(sql_path(function)), params)
 
 
 def has_table(schema: str, table: str) -> bool:
-    frame = sql(
-        "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        (schema, table),
-    )
-    return bool(frame.iloc[0, 0])
+    return bool(run(has_table, (schema, table)).iloc[0, 0])

@@ -21,208 +21,6 @@ CONDUCT_MODES = ("hhi", "manual")
 
 _SPLIT_TOLERANCE = 1e-6
 
-# name -> (label, unit, help text, min, max, step). min/max/step are slider bounds and the range a
-# URL value must fall in; they are None for categorical fields (see CURVATURE_CHOICES,
-# CONDUCT_MODES). Each help text states the default and why it was chosen.
-FIELD_HELP: dict[str, tuple[str, str, str, float | None, float | None, float | None]] = {
-    # --- Assumptions (market) ---
-    "eps_D": (
-        "Demand elasticity ε_D",
-        "dimensionless, > 0",
-        "Price elasticity of market demand for the AI service, eps_D = -p / (X p'(X)). "
-        "Default 2.0, the value in Ritz (2024) §6 worked example; no estimate specific to AI "
-        "services was found (ECONOMICS.md C9). With constant marginal cost it only moves the "
-        "Lerner markup, not the pass-through rate (unless the curvature is constant-elasticity).",
-        0.1,
-        10.0,
-        0.1,
-    ),
-    "curvature": (
-        "Demand curvature preset",
-        "preset",
-        "Shape of the demand curve: linear ξ=0, quadratic ξ=1/2, exponential ξ=1, constant "
-        "elasticity ξ=1+1/ε, or custom. Default quadratic (ξ=0.5): the middle of the 'convex but "
-        "log-concave, ξ in [0, 1]' range Ritz (2024) calls a plausible baseline.",
-        None,
-        None,
-        None,
-    ),
-    "xi_custom": (
-        "Custom demand curvature ξ_D",
-        "dimensionless",
-        "Curvature of inverse demand, xi_D = -X p''(X) / p'(X), used only when the preset is "
-        "'custom'. ξ<=1 (log-concave) gives pass-through <= 1; ξ>1 allows over-shifting. Default 0.5.",
-        -2.0,
-        3.0,
-        0.05,
-    ),
-    "eta_S": (
-        "Elasticity of marginal cost η_S (capacity)",
-        "dimensionless, >= 0",
-        "eta_S = x C''(x) / C'(x): 0 means constant marginal cost (compute rented at a posted "
-        "price), 1 means quadratic costs; high values mean a GPU shortage, which lowers "
-        "pass-through. Equals 1/supply elasticity. Default 0 (constant marginal cost, the case of "
-        "every worked example in Ritz 2024 §3-4).",
-        0.0,
-        5.0,
-        0.1,
-    ),
-    "conduct_mode": (
-        "Conduct source",
-        "mode",
-        "'hhi': market-power index θ_S = HHI/10,000 (exact for symmetric Cournot, a heuristic "
-        "otherwise); 'manual': set θ_S directly. Default 'hhi'.",
-        None,
-        None,
-        None,
-    ),
-    "hhi": (
-        "HHI of the AI-service market",
-        "points, 0-10,000",
-        "Herfindahl-Hirschman index on the 0-10,000 scale. Default 2,500: four equal firms, the "
-        "top of the 2010 US 'moderately concentrated' band; no published HHI for AI services "
-        "exists (ECONOMICS.md C9 item 4), so this is an assumption.",
-        0.0,
-        10000.0,
-        50.0,
-    ),
-    "theta_S_manual": (
-        "Market-power index θ_S",
-        "dimensionless, 0-1",
-        "theta_S = theta / n (conduct over number of firms): 0 price-taking, 1/n Cournot with n "
-        "firms, 1 monopoly. Used only in 'manual' mode. Default 0.25 (same as HHI 2,500).",
-        0.0,
-        1.0,
-        0.01,
-    ),
-    # --- Scenario (shock, service, policy levers) ---
-    "cost_shock_pct": (
-        "GPU price change",
-        "% change in USD per GPU-hour",
-        "Change in the price of centralised GPU compute. Default +40%: the SemiAnalysis H100 "
-        "1-year-contract index rose from $1.70 (Oct 2025) to $2.35 (Mar 2026), +40% in "
-        "ECONOMICS.md C5. Ignored when a new price is given.",
-        -90.0,
-        300.0,
-        1.0,
-    ),
-    "baseline_price_usd_per_gpu_hour": (
-        "Baseline GPU price",
-        "USD per GPU-hour",
-        "Price against which a new price is compared. Default $1.70, the SemiAnalysis H100 "
-        "1-year-contract index low of Oct 2025 (ECONOMICS.md C5).",
-        0.1,
-        15.0,
-        0.05,
-    ),
-    "new_price_usd_per_gpu_hour": (
-        "New GPU price (optional)",
-        "USD per GPU-hour",
-        "If set, the shock is new/baseline - 1 and replaces the % slider. Default unset; $2.35 "
-        "(Mar 2026 index) reproduces the +40% default.",
-        0.1,
-        15.0,
-        0.05,
-    ),
-    "compute_share_of_cost": (
-        "Compute share of the service's cost",
-        "fraction, 0-1",
-        "Share of compute in the AI service's unit cost. Converts the compute shock into a "
-        "change in total unit cost (Shephard's lemma, first order). Default 0.5: an assumption, "
-        "no sourced figure.",
-        0.01,
-        1.0,
-        0.01,
-    ),
-    "compute_cost_per_user_month_usd": (
-        "Compute cost per user",
-        "USD per user per month, at centralised prices",
-        "Default $0.12 (0.118 rounded): the widely repeated 'USD 700,000 per day' ChatGPT running-cost estimate "
-        "(tertiary, via the seed article's rewrite) times 365/12, divided by 180.5M monthly users.",
-        0.0,
-        20.0,
-        0.01,
-    ),
-    "users_millions": (
-        "Users",
-        "million monthly users",
-        "Users over whom the per-user amounts are aggregated. Default 180.5M, ChatGPT's monthly "
-        "users in Jan 2024 (seed article, ECONOMICS.md C6 and D).",
-        0.0,
-        3000.0,
-        0.5,
-    ),
-    "decentralised_share": (
-        "Decentralised compute share",
-        "fraction, 0-1",
-        "Share of compute (GPU-hours) bought from decentralised (DePIN) supply, whose price is "
-        "assumed not to move with the shock. Default 0 (status quo: all centralised).",
-        0.0,
-        1.0,
-        0.01,
-    ),
-    "decentralised_discount": (
-        "Decentralised price discount",
-        "fraction, 0-1",
-        "How much cheaper decentralised GPU-hours are than centralised ones. Default 0.4: Akash "
-        "H100 $1.20-2.50 (mid $1.85) against neocloud H100 $2.50-3.50 (mid $3.00), about 38% "
-        "(ECONOMICS.md C5), rounded.",
-        0.0,
-        0.95,
-        0.01,
-    ),
-    "split_fees": (
-        "Share passed on as fees (ASSUMPTION)",
-        "fraction, 0-1",
-        "Part of the passed-through cost that shows up as higher subscription fees. Default 0.5: "
-        "fees are the one observed channel (Microsoft 365 +$3/month with Copilot, ECONOMICS.md "
-        "B6). The three splits are an accounting assumption with no sourced values and must sum to 1.",
-        0.0,
-        1.0,
-        0.05,
-    ),
-    "split_ads": (
-        "Share passed on as ads (ASSUMPTION)",
-        "fraction, 0-1",
-        "Part of the passed-through cost recovered through more ads. Default 0.25 (half of the "
-        "non-fee part; an assumption). The three splits must sum to 1.",
-        0.0,
-        1.0,
-        0.05,
-    ),
-    "split_quality": (
-        "Share passed on as lower quality (ASSUMPTION)",
-        "fraction, 0-1",
-        "Part of the passed-through cost recovered by cutting compute per query (fewer reasoning "
-        "tokens, a smaller model, rate limits). Default 0.25 (an assumption). The three splits must "
-        "sum to 1.",
-        0.0,
-        1.0,
-        0.05,
-    ),
-    "ad_revenue_per_user_month_usd": (
-        "Ad revenue per user",
-        "USD per user per month",
-        "Baseline ad revenue per user, used to turn the ad channel into a % rise in ad load at a "
-        "constant revenue per ad. Default $1.00: illustrative only, no sourced figure for "
-        "AI-assistant ads.",
-        0.01,
-        50.0,
-        0.01,
-    ),
-    "latency_elasticity": (
-        "Elasticity of response time to compute",
-        "dimensionless",
-        "Response time ∝ (compute per query)^elasticity. Default -1: response time inversely "
-        "proportional to compute per query (tokens per second proportional to compute), an "
-        "assumption in line with the seed article ('more computing power generally correlates "
-        "with faster responses'); 0 means a compute cut does not slow responses.",
-        -2.0,
-        0.0,
-        0.1,
-    ),
-}
-
 
 # --------------------------------------------------------------------------------------------------
 # Validation helpers
@@ -296,7 +94,7 @@ def pass_through_rate(eps_D: float, xi_D: float, eta_S: float, theta_S: float) -
         ValueError: for non-numeric, non-finite or out-of-range inputs, or when the denominator is
             not positive (no stable equilibrium with these parameters).
 
-    Examples (ECONOMICS.md B2/B5): Cournot, linear demand, constant marginal cost, n firms gives
+    Examples (docs/METHODOLOGY.md §2.2, §2.5): Cournot, linear demand, constant marginal cost, n firms gives
     ``pass_through_rate(eps, 0, 0, 1/n) == n / (n + 1)``; a constant-elasticity monopoly with
     eps = 2 gives ``pass_through_rate(2, 1.5, 0, 1) == 2``.
     """
@@ -320,8 +118,8 @@ def pass_through_rate(eps_D: float, xi_D: float, eta_S: float, theta_S: float) -
 def curvature(preset: str, eps: float | None = None) -> float:
     """Demand curvature xi_D = -X p''(X) / p'(X) for a named demand preset.
 
-    Presets from Genesove & Mullin's specifications as cited by Ritz (2024) §3-4 (ECONOMICS.md
-    B2): ``linear`` 0, ``quadratic`` 1/2, ``exponential`` 1 and ``constant_elasticity``
+    Presets from Genesove & Mullin's specifications as cited by Ritz (2024) §3-4 (docs/METHODOLOGY.md
+    §2.2): ``linear`` 0, ``quadratic`` 1/2, ``exponential`` 1 and ``constant_elasticity``
     1 + 1/eps, which is the only preset that depends on the demand elasticity.
 
     Args:
@@ -351,7 +149,7 @@ def xi_from_superelasticity(eps: float, psi: float) -> float:
     """Demand curvature from the demand elasticity and superelasticity: xi = 1 + (1 - psi) / eps.
 
     The superelasticity psi is the elasticity of the demand elasticity with respect to price
-    (Kimball demand). ECONOMICS.md B2, after Ritz (2024): Gopinath-Itskhoki's eps = 5, psi = 6
+    (Kimball demand). docs/METHODOLOGY.md §2.2, after Ritz (2024): Gopinath-Itskhoki's eps = 5, psi = 6
     gives xi = 0 (linear-like); Beck & Lein's estimates (eps 3-5, psi 1-2) give xi in [2/3, 1];
     psi = 1 gives xi = 1 for any eps.
 
@@ -375,7 +173,7 @@ def conduct_from_hhi(hhi: float) -> float:
 
     Cowling & Waterson (1976): in Cournot with constant costs the share-weighted Lerner index is
     sum_i s_i L_i = H / eps_D, with H = sum_i s_i^2 on the 0-1 scale. With n symmetric firms
-    H = 1/n = theta_S exactly (Ritz 2024 §2; ECONOMICS.md B3). For asymmetric firms, or conduct
+    H = 1/n = theta_S exactly (Ritz 2024 §2; docs/METHODOLOGY.md §2.3). For asymmetric firms, or conduct
     other than Cournot, using H as theta_S is a HEURISTIC, not a result: it ties a concentration
     slider to the pass-through formula, nothing more.
 
@@ -463,7 +261,7 @@ class _DictMixin:
 class Assumptions(_DictMixin):
     """Market assumptions that fix the pass-through rate (Ritz 2024 Lemma 1 inputs).
 
-    Attributes (units, ranges and default justifications are in `FIELD_HELP`):
+    Attributes (units, ranges and default justifications are in `dashboard.text.scenarios.FIELDS`):
         eps_D: price elasticity of market demand for the AI service, > 0. Default 2.0.
         curvature: demand-curvature preset, one of `CURVATURE_CHOICES`. Default "quadratic".
         xi_custom: curvature xi_D used when ``curvature == "custom"``. Default 0.5.
@@ -524,7 +322,7 @@ class Assumptions(_DictMixin):
 class Scenario(_DictMixin):
     """A GPU cost shock, the AI service it hits, and the policy levers that allocate it.
 
-    Attributes (units, ranges and default justifications are in `FIELD_HELP`):
+    Attributes (units, ranges and default justifications are in `dashboard.text.scenarios.FIELDS`):
         cost_shock_pct: % change in the centralised GPU price (> -100). Default +40.
         baseline_price_usd_per_gpu_hour: baseline GPU price, USD per GPU-hour. Default 1.70.
         new_price_usd_per_gpu_hour: optional new GPU price; if set, the shock is
@@ -614,12 +412,12 @@ class Scenario(_DictMixin):
 
 
 def default_assumptions() -> Assumptions:
-    """The default market assumptions (see `FIELD_HELP` for each value's justification)."""
+    """The default market assumptions (see `dashboard.text.scenarios.FIELDS` for each value's justification)."""
     return Assumptions()
 
 
 def default_scenario() -> Scenario:
-    """The default scenario (see `FIELD_HELP` for each value's justification)."""
+    """The default scenario (see `dashboard.text.scenarios.FIELDS` for each value's justification)."""
     return Scenario()
 
 
@@ -683,7 +481,7 @@ def simulate(assumptions: Assumptions, scenario: Scenario) -> Result:
     """Pass a GPU price shock through to AI-service users and split it across channels.
 
     The unit of output is one user-month of the AI service, so the per-unit cost shifter tau of
-    Ritz (2024) Lemma 1 is the change in compute cost per user-month. Steps (ECONOMICS.md B7):
+    Ritz (2024) Lemma 1 is the change in compute cost per user-month. Steps (docs/METHODOLOGY.md §2.7):
 
     1. Blending. The input compute cost C0 is priced at centralised rates. A share d of GPU-hours
        is bought from decentralised supply at a discount delta, so the baseline blended cost is
@@ -808,7 +606,7 @@ def elasticity_band(
 
     Only eps_D changes; with the constant-elasticity preset xi_D = 1 + 1/eps_D moves with it.
     The default range is a factor of two either side of the point estimate,
-    (eps_D / 2, 2 * eps_D), because no AI-specific estimate exists (ECONOMICS.md C9).
+    (eps_D / 2, 2 * eps_D), because no AI-specific estimate exists (docs/METHODOLOGY.md §5).
 
     Note that in Lemma 1 eps_D enters rho only through (eps_D - theta_S) * eta_S: with constant
     marginal cost (eta_S = 0) and a curvature that does not depend on eps_D, rho and every

@@ -1,6 +1,7 @@
-"""Pure growth arithmetic for the Demand page: indexing, year-on-year growth, CAGR, doubling time, trends.
+"""Demand, pure: growth arithmetic (indexing, year-on-year, CAGR, doubling time, trends) and the findings.
 
-pandas in, numbers or frames out; no Streamlit, no DuckDB. A "series" is a pandas Series of positive
+pandas in, numbers, frames or dataclasses out; no Streamlit, no DuckDB (the rows come from
+dashboard.data.demand). A "series" is a pandas Series of positive
 values on a DatetimeIndex (one observation per date). Growth rates are fractions (0.66 = +66%);
 growth *factors* are 1 + rate (4.0 = "4x per year").
 """
@@ -9,9 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from dashboard import fmt
+from etl.growth import fit_growth, fractional_year, t_quantile_975
 
 DAYS_PER_YEAR = 365.25
 
@@ -176,20 +181,16 @@ def doubling_time(growth: float | pd.Series) -> float:
     return math.log(2) / math.log1p(g)
 
 
-def fractional_year(d) -> float:
-    t = pd.Timestamp(d)
-    start = pd.Timestamp(year=t.year, month=1, day=1)
-    return t.year + (t - start).days / (pd.Timestamp(year=t.year + 1, month=1, day=1) - start).days
-
-
-def trend_band(dates: Iterable, values: Iterable[float], at: Iterable, t_quantile: float) -> pd.DataFrame:
+def trend_band(dates: Iterable, values: Iterable[float], at: Iterable, t_quantile: float | None = None) -> pd.DataFrame:
     """The fitted log-linear trend of `values` over time and its 95% confidence band, evaluated `at` dates.
 
-    OLS of log10(value) on fractional year (the model behind Epoch's growth rates); the band is the
-    confidence interval of the fitted mean: fit +/- t * s * sqrt(1/n + (x - x_mean)^2 / Sxx).
+    The same OLS of log10(value) on fractional year as etl.growth.fit_growth (the model behind Epoch's
+    growth rates; docs/METHODOLOGY.md §4.1); fit_growth gives the growth factor and its interval, this
+    gives the fitted line and the confidence interval of the fitted mean at each date:
+    fit +/- t * s * sqrt(1/n + (x - x_mean)^2 / Sxx), t = t(0.975, n - 2) unless `t_quantile` is given.
     Columns: period, fit, low, high (in the values' own units).
     """
-    pairs = [(fractional_year(d), math.log10(v)) for d, v in zip(dates, values, strict=True)
+    pairs = [(fractional_year(pd.Timestamp(d)), math.log10(v)) for d, v in zip(dates, values, strict=True)
              if v is not None and v > 0 and not pd.isna(d)]
     x = np.array([p[0] for p in pairs])
     y = np.array([p[1] for p in pairs])
@@ -201,6 +202,7 @@ def trend_band(dates: Iterable, values: Iterable[float], at: Iterable, t_quantil
     slope = ((x - mx) * (y - my)).sum() / sxx
     intercept = my - slope * mx
     s = math.sqrt(((y - intercept - slope * x) ** 2).sum() / (n - 2))
+    t_quantile = t_quantile_975(n - 2) if t_quantile is None else t_quantile
     at = pd.to_datetime(pd.Series(list(at)))
     xa = np.array([fractional_year(d) for d in at])
     fit = intercept + slope * xa
@@ -359,39 +361,310 @@ def fiscal_yoy(rows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-# --------------------------------------------------------------------------- words
+# --------------------------------------------------------------------------- training compute
 
-def pct(rate: float, signed: bool = True) -> str:
-    if rate is None or not math.isfinite(rate):
-        return "n/a"
-    return f"{100 * rate:+.0f}%" if signed else f"{100 * rate:.0f}%"
-
-
-def change(rate: float) -> str:
-    """'up 12%' / 'down 4%' / 'unchanged'."""
-    if rate is None or not math.isfinite(rate):
-        return "n/a"
-    if round(100 * rate) == 0:
-        return "unchanged"
-    return f"{'up' if rate > 0 else 'down'} {abs(100 * rate):.0f}%"
+CAPEX_INDICATORS = ("hyperscaler_capex_sec", "hyperscaler_capex", "hyperscaler_capex_big4_total")
+DEPIN_USAGE = ("livepeer_minutes", "akash_active_leases", "livepeer_fees_usd", "akash_daily_spend_usd")
+FIT_SINCE = "2010-01-01"
+PUBLISHED_GROWTH = "training_compute_growth"  # Epoch AI's own published growth rates (curated)
+PUBLISHED_ENTITY = "Notable AI models"
+# Epoch's domain labels (a model can have several; a filter matches any of them).
+DOMAINS = ["all", "Language", "Vision", "Multimodal", "Image generation", "Speech", "Biology", "Games", "Robotics"]
 
 
-def duration(years: float) -> str:
-    if years is None or math.isnan(years):
-        return "n/a"
-    if math.isinf(years):
-        return "never (not growing)"
-    return f"{12 * years:.1f} months" if years < 2 else f"{years:.1f} years"
+@dataclass(frozen=True)
+class Fit:
+    """One log-linear fit of training compute on publication date (etl.growth.fit_growth) and its band."""
+
+    name: str
+    growth_per_year: float
+    ci_low: float
+    ci_high: float
+    doubling_months: float
+    n: int
+    r2: float
+    colour: str
+    band: pd.DataFrame  # period, fit, low, high
+    label: str  # legend text
+    dash: bool
 
 
-def compact(value: float) -> str:
-    """1234 -> '1.2k', 5_802_361 -> '5.8M', 9.9e8 -> '990M', 2.5e9 -> '2.5bn'."""
-    for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            v = value / size
-            return f"{v:,.0f}{suffix}" if abs(v) >= 100 else f"{v:,.1f}{suffix}"
-    return f"{value:,.0f}"
+def training_fits(models: pd.DataFrame) -> list[Fit]:
+    """Log-linear fits of training compute on publication date: all notable models, then frontier models.
+
+    models: period, flop, frontier. Groups with fewer than 3 models (or one date) are skipped.
+    """
+    if models.empty:
+        return []
+    out = []
+    for name, part, colour in (("All notable models", models, "#0f5e4a"),
+                               ("Frontier models", models[models["frontier"]], "#b3186b")):
+        if len(part) < 3 or part["period"].nunique() < 2:
+            continue
+        dates = [pd.Timestamp(d).date() for d in part["period"]]
+        fit = fit_growth(dates, list(part["flop"]))
+        grid = pd.date_range(min(dates), max(dates), periods=60)
+        band = trend_band(dates, part["flop"], grid, t_quantile_975(fit["n"] - 2))
+        label = (f"{name}: {fit['growth_per_year']:.1f}x per year "
+                 f"(95% CI {fit['ci_low']:.1f}-{fit['ci_high']:.1f}x, n={fit['n']})")
+        out.append(Fit(name=name, growth_per_year=fit["growth_per_year"], ci_low=fit["ci_low"],
+                       ci_high=fit["ci_high"], doubling_months=fit["doubling_months"], n=fit["n"], r2=fit["r2"],
+                       colour=colour, band=band, label=label, dash=name.startswith("Frontier")))
+    return out
 
 
-def usd_bn(value: float) -> str:
-    return f"${value:,.1f}bn" if value < 100 else f"${value:,.0f}bn"
+def training_title(fits: list[Fit], since_year: int) -> str:
+    if not fits:
+        return "Training compute of notable AI models"
+    first = fits[0]
+    text = (f"{first.name.replace('All notable', 'Notable')}: training compute grew {first.growth_per_year:.1f}x "
+            f"per year since {since_year}")
+    if len(fits) > 1:
+        text += f"; frontier models {fits[1].growth_per_year:.1f}x"
+    return text
+
+
+def fit_note(fits: list[Fit]) -> str:
+    if not fits:
+        return "Too few models with a compute estimate in this selection to fit a trend."
+    parts = [f"{f.name}: {f.growth_per_year:.2f}x per year, 95% CI {f.ci_low:.2f}-{f.ci_high:.2f}x, "
+             f"doubling every {f.doubling_months:.1f} months, n = {f.n}, R² = {f.r2:.2f}" for f in fits]
+    return ("Trend: least-squares fit of log10(training compute) on publication date; shaded: 95% confidence "
+            "band of the fitted trend. " + "; ".join(parts) + ". Compute figures are Epoch AI's estimates.")
+
+
+def published_growth_text(published: pd.DataFrame, fits: list[Fit]) -> str:
+    """Epoch's own published growth rates (curated, cited), and whether our fit falls inside their range."""
+    if published.empty:
+        return ""
+    items = []
+    for _, p in published.sort_values("ref_date").iterrows():
+        rng = (f"{p['value_low']:g}-{p['value_high']:g}x" if pd.notna(p["value_low"]) and pd.notna(p["value_high"])
+               else f"{p['value']:g}x")
+        items.append(f"{p['entity']} {p['period_label']}: **{rng} per year** "
+                     f"([source]({p['ref_url']}), {str(p['ref_date'])[:10]}, {p['confidence']})")
+    text = "**Epoch AI's published estimates:** " + "; ".join(items) + "."
+    if fits:
+        lo = min(min(published["value"]), min(published["value_low"].dropna(), default=math.inf))
+        hi = max(max(published["value"]), max(published["value_high"].dropna(), default=-math.inf))
+        g = fits[0].growth_per_year
+        inside = "inside" if lo <= g <= hi else "outside"
+        text += f" The fit above ({g:.1f}x for all notable models in this selection) is {inside} that range."
+    return text
+
+
+# --------------------------------------------------------------------------- spending
+
+@dataclass(frozen=True)
+class Capex:
+    """The latest Big-4 capex quarter: total (USD bn), year-on-year and quarter-on-quarter growth, the
+    latest quarter with a year-on-year figure, basis and as-of date; `stack` and `totals` for the chart."""
+
+    quarter: str
+    total_usd_bn: float
+    yoy: float | None
+    qoq: float | None
+    last_yoy_quarter: str | None
+    last_yoy: float | None
+    total_basis: str
+    basis: str
+    as_of: str | None
+    stack: pd.DataFrame
+    totals: pd.DataFrame
+
+    @property
+    def growth(self) -> float | None:
+        """Year-on-year growth where known, else quarter-on-quarter."""
+        return self.yoy if self.yoy is not None else self.qoq
+
+
+def capex_summary(rows: pd.DataFrame) -> Capex | None:
+    """The latest Big-4 capex quarter (as-of date: newest citation or filing date of that quarter)."""
+    if rows.empty:
+        return None
+    stack, total, basis = capex_quarters(rows)
+    if total.empty:
+        return None
+    last = total.iloc[-1]
+    with_yoy = total.dropna(subset=["yoy"])
+    q_rows = rows[rows["period"].map(calendar_quarter) == last["quarter"]]
+    as_of = q_rows["ref_date"].dropna().astype(str).str[:10].max() if "ref_date" in q_rows else None
+    return Capex(
+        quarter=last["quarter"], total_usd_bn=float(last["total"]),
+        yoy=None if pd.isna(last["yoy"]) else float(last["yoy"]),
+        qoq=None if pd.isna(last["qoq"]) else float(last["qoq"]),
+        last_yoy_quarter=None if with_yoy.empty else with_yoy.iloc[-1]["quarter"],
+        last_yoy=None if with_yoy.empty else float(with_yoy.iloc[-1]["yoy"]),
+        total_basis=last["basis"], basis=basis, as_of=as_of if isinstance(as_of, str) else None,
+        stack=stack, totals=total)
+
+
+def capex_title(s: Capex | None) -> str:
+    if not s:
+        return "Big-4 hyperscaler capex by quarter"
+    head = "Big-4 hyperscaler capex"
+    if s.yoy is not None:
+        verb = "grew" if s.yoy >= 0 else "fell"
+        return f"{head} {verb} {abs(100 * s.yoy):.0f}% year on year to {fmt.usd_bn(s.total_usd_bn)} in {s.quarter}"
+    text = f"{head} reached {fmt.usd_bn(s.total_usd_bn)} in {s.quarter}"
+    if s.qoq is not None:
+        text += f", {fmt.change(s.qoq)} on the previous quarter"
+    if s.last_yoy_quarter:
+        text += f" ({fmt.pct(s.last_yoy)} year on year in {s.last_yoy_quarter})"
+    return text
+
+
+def capex_note(s: Capex) -> str:
+    return (f"Basis: {s.basis}. Black marks: the Big-4 total ({'; '.join(sorted(set(s.totals['basis'])))}); a "
+            "stack below its mark means some companies' figures for that quarter are not in our data. Quarters are "
+            "calendar quarters (fiscal quarters mapped by their middle month). Year-on-year growth needs the same "
+            "quarter a year earlier, so gaps stay gaps.")
+
+
+def revenue_summary(rows: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """NVIDIA data-centre revenue by fiscal quarter with year-on-year growth, and a finding as title."""
+    if rows.empty:
+        return rows, "NVIDIA data-centre revenue by fiscal quarter"
+    out = fiscal_yoy(with_missing_quarters(rows))
+    last = out.dropna(subset=["value"]).iloc[-1]
+    title = f"NVIDIA data-centre revenue was {fmt.usd_bn(last['value'])} in {last['period_label']}"
+    if pd.notna(last["yoy"]):
+        title += f", {fmt.change(last['yoy'])} year on year"
+    return out, title
+
+
+def latest_quarter(revenue: pd.DataFrame) -> pd.Series:
+    """The newest quarter of a revenue frame that has a figure."""
+    return revenue.dropna(subset=["value"]).iloc[-1]
+
+
+# --------------------------------------------------------------------------- usage
+
+def users_title(weekly: pd.DataFrame) -> str:
+    if len(weekly) < 2:
+        return "ChatGPT users"
+    s = as_series(weekly)
+    months = years_between(s.index[0], s.index[-1]) * 12
+    return (f"ChatGPT reached {s.iloc[-1]:,.0f}M weekly active users in {s.index[-1]:%b %Y}, "
+            f"{s.iloc[-1] / s.iloc[0]:.0f}x in {months:.0f} months (doubling every {fmt.duration(doubling_time(s))})")
+
+
+def latest_title(rows: pd.DataFrame, template: str) -> str:
+    """A finding for the newest period of a multi-entity indicator: `template` is formatted with the leading
+    entity, its value (compact), the date (e.g. 'Apr 2026') and how many entities are compared."""
+    latest = latest_rows(rows).sort_values("value", ascending=False)
+    top = latest.iloc[0]
+    return template.format(entity=top["entity"], value=fmt.compact(top["value"]), n=len(latest),
+                           date=f"{pd.Timestamp(top['period']):%b %Y}", day=f"{pd.Timestamp(top['period']):%Y-%m-%d}")
+
+
+def latest_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the newest period."""
+    return rows[rows["period"] == rows["period"].max()]
+
+
+def labelled(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows with a `label` column: the series name of each indicator x entity (series_label)."""
+    return rows.assign(label=[series_label(i, e) for i, e in zip(rows["indicator"], rows["entity"], strict=True)])
+
+
+def depin_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """Decentralised-network usage rows, labelled and in DEPIN_USAGE order (usage first, then money)."""
+    out = labelled(rows).assign(_order=rows["indicator"].map({k: i for i, k in enumerate(DEPIN_USAGE)}))
+    return out.sort_values(["_order", "entity", "period"]).drop(columns="_order")
+
+
+def depin_title(rows: pd.DataFrame) -> str:
+    """The first series' latest 30-day mean and its change on a year before."""
+    first = rows[rows["indicator"] == rows["indicator"].iloc[0]].sort_values("period")
+    s = as_series(first).rolling("30D").mean()
+    end = s.index[-1]
+    before = value_at(s, end - pd.DateOffset(years=1))
+    text = f"{first['label'].iloc[0]}: {s.iloc[-1]:,.0f} (30-day mean to {end:%b %Y})"
+    if math.isfinite(before) and before:
+        text += f", {fmt.change(s.iloc[-1] / before - 1)} on a year before"
+    return text
+
+
+def explorer_title(table: pd.DataFrame, window: tuple[str, str]) -> str:
+    """The fastest-growing chosen series over the window, as a sentence."""
+    ranked = table.dropna(subset=["CAGR over window %"]).sort_values("CAGR over window %", ascending=False)
+    if ranked.empty:
+        return f"Chosen series, {window[0]} to {window[1]}"
+    top = ranked.iloc[0]
+    factor = 1 + top["CAGR over window %"] / 100
+    lead = "grew fastest" if len(ranked) > 1 else "grew"
+    return (f"{top['series']} {lead}: {factor:.1f}x a year ({top['first'][:7]} to {top['last'][:7]}), "
+            f"doubling every {fmt.duration(top['doubling time (years)'])}")
+
+
+def explorer_window(window: tuple[str, str]) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last day of a window of two calendar-quarter labels."""
+    return quarter_start(window[0]), quarter_start(window[1]) + pd.offsets.QuarterEnd(0)
+
+
+def explorer_data(frame: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """The explorer's CSV: its frame with each point's citation columns from the labelled rows."""
+    return frame.merge(rows.drop(columns=["value", "unit"]).assign(period=pd.to_datetime(rows["period"])),
+                       on=["label", "period"], how="left")
+
+
+# --------------------------------------------------------------------------- Overview
+
+@dataclass(frozen=True)
+class Training:
+    """Overview's training-compute headline: our fit of Epoch's data, else Epoch's published figure."""
+
+    growth_per_year: float
+    ci_low: float | None
+    ci_high: float | None
+    doubling_months: float
+    n: int | None  # None: Epoch's published figure, not our fit
+    r2: float | None
+    basis: str
+    since: str
+    as_of: str
+    frontier: Fit | None = None
+    ref_url: str | None = None
+
+    @property
+    def text(self) -> str:
+        ci = f" (95% CI {self.ci_low:.1f}-{self.ci_high:.1f}x)" if self.n and self.ci_low else ""
+        return f"Training compute of notable AI models grows {self.growth_per_year:.1f}x a year{ci}"
+
+
+@dataclass(frozen=True)
+class Headline:
+    """Overview's demand headline: the latest Big-4 capex quarter and the training-compute growth."""
+
+    capex: Capex | None
+    training: Training | None
+
+
+def published_growth(rows: pd.DataFrame) -> pd.DataFrame:
+    """Epoch's published growth rates for all notable models, from PUBLISHED_GROWTH rows."""
+    return rows[rows["entity"] == PUBLISHED_ENTITY]
+
+
+def summarise(capex_rows: pd.DataFrame, models: pd.DataFrame, published: pd.DataFrame) -> Headline:
+    """The Overview headline from frames: capex rows (CAPEX_INDICATORS), Epoch's models since FIT_SINCE
+    and Epoch's published growth rates (published_growth)."""
+    capex = capex_summary(capex_rows)
+    fits = training_fits(models[models["period"] >= pd.Timestamp(FIT_SINCE)]) if not models.empty else []
+    training = None
+    if fits:
+        f = fits[0]
+        training = Training(growth_per_year=f.growth_per_year, ci_low=f.ci_low, ci_high=f.ci_high,
+                            doubling_months=f.doubling_months, n=f.n, r2=f.r2,
+                            basis="fitted to Epoch AI Notable AI Models", since=FIT_SINCE[:4],
+                            as_of=str(pd.Timestamp(models["period"].max()).date()),
+                            frontier=fits[1] if len(fits) > 1 else None)
+    elif not published.empty:  # no model-level data loaded: Epoch's own published figure
+        p = published.sort_values("ref_date").iloc[-1]
+        training = Training(growth_per_year=float(p["value"]),
+                            ci_low=None if pd.isna(p["value_low"]) else float(p["value_low"]),
+                            ci_high=None if pd.isna(p["value_high"]) else float(p["value_high"]),
+                            doubling_months=12 * math.log(2) / math.log(float(p["value"])), n=None, r2=None,
+                            basis=f"published by {p['entity']} trend, Epoch AI", since=str(p["period_label"]),
+                            as_of=str(p["ref_date"])[:10], ref_url=p["ref_url"])
+    return Headline(capex, training)

@@ -1,0 +1,1 @@
+"""The only modules that read the warehouse (DuckDB): one per topic, each query a file in data/sql/."""

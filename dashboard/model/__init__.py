@@ -1,0 +1,1 @@
+"""Pure dashboard logic (no DuckDB, no Streamlit): one module per topic, plus the pass-through model."""
