@@ -73,3 +73,24 @@ def test_seed_only_warehouse_raises_no_alert_for_sources_never_run(settings, reg
     with recording_server() as (url, posted, _):
         assert alerts.notify(settings.db_path, settings.data_dir / "alerts.json", url) == []
         assert posted == []
+
+
+def test_runs_post_alerts_when_the_webhook_is_configured(settings, registry, monkeypatch):
+    module = registry(fake_source(body=OFFERS))
+    with recording_server() as (url, posted, _):
+        monkeypatch.setenv("COMPUTEWATCH_ALERT_WEBHOOK", url)
+        pipeline.run(["fakeprices"], log=QUIET)
+        module.state["fail"] = RuntimeError("HTTP 503 from upstream")
+        pipeline.run(["fakeprices"], log=QUIET)
+        pipeline.run(["fakeprices"], log=QUIET)
+        module.state["fail"] = None
+        pipeline.run(["fakeprices"], log=QUIET)
+    assert [("HTTP 503" in p["text"], "recovered" in p["text"]) for p in posted] == [(True, False), (False, True)]
+    assert (settings.data_dir / "alerts.json").is_file()
+
+
+def test_an_unreachable_webhook_never_fails_the_run(settings, registry, monkeypatch):
+    registry(fake_source(fail=RuntimeError("down")))
+    monkeypatch.setenv("COMPUTEWATCH_ALERT_WEBHOOK", "http://127.0.0.1:9/nothing-listens-here")
+    report = pipeline.run(["fakeprices"], log=QUIET)
+    assert report.published and [r.status for r in report.results] == ["failed"]
