@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import operator
+import statistics
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 __all__ = [
@@ -188,6 +190,205 @@ def hhi_bounds(known_shares_pct: Iterable[float], total: float = 100.0) -> tuple
     r = max(residual - k * s_min, 0.0)
     high = math.fsum([low, k * s_min * s_min, r * r])
     return low, max(high, low)
+
+
+# --------------------------------------------------------------------------- #
+# Published top-firm lists: the residual, completeness and normalisation rules
+# --------------------------------------------------------------------------- #
+# A source that publishes only its largest firms leaves a residual of unnamed firms
+# (docs/METHODOLOGY.md §1.4). Shares are in percent throughout.
+RESIDUAL = "Others (unpublished)"
+FULL_PCT = 100.0
+COMPLETE_TOL = 0.5  # published shares within 0.5 points of 100% cover the whole market (rounding)
+NORMALISE_MAX = 105.0  # shares summing to more than this are an error, not rounding: the list is refused
+NOTE_OVER = 100.05  # shares summing above this are scaled to 100% with a note
+
+
+@dataclass
+class Entity:
+    """One listed firm: its point share (percent), the published range if any, and its value."""
+
+    name: str
+    share: float
+    low: float | None = None
+    high: float | None = None
+    value: float | None = None
+    ref_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ListIndices:
+    """The indices of one published share list (docs/METHODOLOGY.md §1.1-§1.4).
+
+    entities: the listed firms after merging duplicates and normalising, largest first.
+    total: the listed firms' percent after normalisation; residual: 100 minus that, never negative.
+    hhi_low/hhi_high: the bounds (equal when the list is complete); hhi: their midpoint, for plotting.
+    """
+
+    entities: list[Entity]
+    total: float
+    residual: float
+    bounded: bool
+    hhi: float
+    hhi_low: float
+    hhi_high: float
+    method: str
+    cr4: float
+    cr4_high: float
+    nakamoto: int | None
+    gini: float | None
+    gini_scope: str | None
+    notes: list[str] = field(default_factory=list)
+
+
+def residual_pct(total: float) -> float:
+    """The unpublished share: 100% minus the listed firms' percent (0 when they cover it all)."""
+    return max(FULL_PCT - total, 0.0)
+
+
+def is_complete(total: float) -> bool:
+    """Whether listed shares summing to `total` percent cover the whole market, up to rounding."""
+    return residual_pct(total) <= COMPLETE_TOL
+
+
+def merge_duplicates(entities: Iterable[Entity], notes: list[str]) -> list[Entity]:
+    """One entity per name, shares (and ranges, values) added, largest first; a note per duplicate."""
+    merged: dict[str, Entity] = {}
+    for e in entities:
+        if e.name in merged:
+            m = merged[e.name]
+            notes.append(f"{e.name} listed twice; shares added")
+            m.share += e.share
+            m.low = None if m.low is None or e.low is None else m.low + e.low
+            m.high = None if m.high is None or e.high is None else m.high + e.high
+            m.value = None if m.value is None or e.value is None else m.value + e.value
+        else:
+            merged[e.name] = Entity(e.name, e.share, e.low, e.high, e.value, e.ref_url)
+    return sorted(merged.values(), key=lambda e: (-e.share, e.name))
+
+
+def normalise(entities: list[Entity], notes: list[str]) -> float:
+    """Scale shares summing to more than 100% back to 100% (in place); returns the listed total.
+
+    Up to NOTE_OVER is float noise or rounding and is scaled silently; up to NORMALISE_MAX is scaled
+    with a note; beyond that the list is an error (ValueError).
+    """
+    total = math.fsum(e.share for e in entities)
+    if total > NORMALISE_MAX:
+        raise ValueError(f"shares sum to {total:.1f}%, beyond rounding (max {NORMALISE_MAX:g}%)")
+    if total > NOTE_OVER:
+        scale = FULL_PCT / total
+        notes.append(f"published shares sum to {total:.1f}%; scaled to 100%")
+        for e in entities:
+            e.share *= scale
+            e.low = None if e.low is None else e.low * scale
+            e.high = None if e.high is None else e.high * scale
+        return FULL_PCT
+    if total > FULL_PCT:
+        for e in entities:
+            e.share *= FULL_PCT / total
+        return FULL_PCT
+    return total
+
+
+def list_indices(entities: Iterable[Entity], *, gaps: Iterable[str] = (), larger_missing: bool = False,
+                 notes: Iterable[str] = ()) -> ListIndices:
+    """HHI bounds, CR4 (and its upper end), Nakamoto and Gini of one published share list.
+
+    gaps: firms usually listed but missing this time; larger_missing: one of them is usually larger
+    than the smallest listed firm, so the residual may hold firms up to the largest listed one
+    (the upper bound uses that cap instead of the smallest listed share). Raises ValueError when the
+    shares cannot describe a market (none positive, or summing to more than NORMALISE_MAX percent).
+    Reference: docs/METHODOLOGY.md §1.1 (HHI), §1.3 (CR4, Nakamoto, Gini), §1.4 (bounds).
+    """
+    notes = list(notes)
+    gaps = list(gaps)
+    listed = merge_duplicates([e for e in entities if e.share is not None and e.share >= 0], notes)
+    listed = [e for e in listed if e.share > 0 or (e.high or 0) > 0]
+    if not listed or not any(e.share > 0 for e in listed):
+        raise ValueError("no positive share")
+    total = normalise(listed, notes)
+
+    shares = [e.share for e in listed]
+    lows = [e.low if e.low is not None else e.share for e in listed]
+    highs = [e.high if e.high is not None else e.share for e in listed]
+    residual = residual_pct(total)
+    complete = is_complete(total)
+    bounded = not complete or lows != shares or highs != shares
+    positive = [s for s in shares if s > 0]
+
+    if not bounded:
+        value = hhi(shares)
+        low = high = value
+        method = "sum of squared shares (whole market)"
+    else:
+        low = math.fsum(x * x for x in lows)  # residual infinitely fragmented, shares at their low ends
+        if larger_missing:
+            cap = max(shares)
+            method = ("bounds: residual split into firms no larger than the largest listed one, because "
+                      f"usually larger firms are missing ({', '.join(gaps)})")
+        else:
+            cap = None
+            method = "bounds: residual fragmented (low) or in firms no larger than the smallest listed (high)"
+        # The point shares and, where ranges were published, their high ends (if they fit in 100%).
+        candidates = [shares] + ([highs] if highs != shares and math.fsum(highs) <= FULL_PCT + COMPLETE_TOL else [])
+        high = max([low] + [hhi_bounds(v)[1] if cap is None else hhi_upper_capped(v, cap) for v in candidates])
+        value = (low + high) / 2
+        method += "; hhi = midpoint, for plotting"
+    m = len(listed)
+    if complete:
+        cr4_high = cr(highs, 4)
+    elif larger_missing:  # any four firms hold at most the four largest listed plus the whole residual
+        cr4_high = min(FULL_PCT, cr(highs, 4) + residual)
+    else:  # listed firms are the largest; missing top-4 places are no larger than the smallest listed
+        cr4_high = min(FULL_PCT, cr(highs, 4) + min(residual, max(4 - m, 0) * min(positive)))
+    if complete:
+        n_firms = nakamoto(shares)
+    elif larger_missing:
+        n_firms = None
+    else:  # listed firms are the largest: the count is exact if they pass 50% of the whole market
+        threshold = 0.5 * FULL_PCT / total
+        n_firms = nakamoto(shares, threshold=threshold) if threshold < 1 else None
+    values = [e.value if e.value is not None else e.share for e in listed]
+    g = gini(values) if m >= 2 else None
+    scope = ("all entities" if complete else f"the {m} listed firms only") if g is not None else None
+    if gaps:
+        notes.append(f"not published this period: {', '.join(gaps)}, usually listed, so the range is wide; "
+                     "left out of the trend chart")
+    return ListIndices(entities=listed, total=total, residual=residual, bounded=bounded, hhi=value, hhi_low=low,
+                       hhi_high=high, method=method, cr4=cr(shares, 4), cr4_high=cr4_high, nakamoto=n_firms,
+                       gini=g, gini_scope=scope, notes=notes)
+
+
+def regular_firms(by_period: dict) -> dict[str, float]:
+    """The firms listed in at least half of a market's periods, with their median listed share (NaN when
+    they were never given a share): the firms a period's list is expected to name."""
+    periods: dict[str, set] = {}
+    shares: dict[str, list[float]] = {}
+    for key, entities in by_period.items():
+        for e in entities:
+            periods.setdefault(e.name, set()).add(key)
+            shares.setdefault(e.name, [])
+            if e.share is not None:
+                shares[e.name].append(e.share)
+    return {name: statistics.median(shares[name]) if shares[name] else math.nan
+            for name in sorted(periods) if len(periods[name]) * 2 >= len(by_period)}
+
+
+def listing_gaps(by_period: dict, regular_share: dict[str, float], n_periods: int) -> dict:
+    """Per period: (regular firms missing from an incomplete list, whether one is usually larger than the
+    smallest listed firm). Regular = listed in at least half of the market's periods; a list that covers
+    the market, or a market with one period, has no gaps."""
+    out = {}
+    for key, entities in by_period.items():
+        names = {e.name for e in entities}
+        positive = [e.share for e in entities if e.share and e.share > 0]
+        if not positive or is_complete(math.fsum(positive)) or n_periods < 2:
+            out[key] = ([], False)
+            continue
+        missing = sorted((n for n in regular_share if n not in names), key=lambda n: -regular_share[n])
+        out[key] = (missing, any(regular_share[n] > min(positive) for n in missing))
+    return out
 
 
 def delta_hhi(s1: float, s2: float) -> float:

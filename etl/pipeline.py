@@ -21,6 +21,8 @@ from etl.http import Client
 from etl.provenance import Payload, utcnow
 
 MODES = ("live", "offline", "replay")
+# The time a run stamps on meta.runs and on the archive folders it writes (UTC); tests pass their own.
+Clock = Callable[[], datetime]
 
 
 @dataclass
@@ -139,10 +141,11 @@ def _parse_batch(module: ModuleType, payloads: list[Payload]) -> warehouse.Valid
     return data
 
 
-def run_source(con: duckdb.DuckDBPyConnection, module: ModuleType, run_id: str, mode: str, plan: Plan) -> SourceResult:
+def run_source(con: duckdb.DuckDBPyConnection, module: ModuleType, run_id: str, mode: str, plan: Plan,
+               clock: Clock = utcnow) -> SourceResult:
     """Fetch (or read), parse, validate and load one source in one transaction; a failure loads nothing."""
     source = module.SOURCE
-    started = utcnow()
+    started = clock()
     t0 = time.perf_counter()
     result = SourceResult(source.name, "failed")
     data_as_of = None
@@ -171,12 +174,7 @@ def run_source(con: duckdb.DuckDBPyConnection, module: ModuleType, run_id: str, 
             result.payloads = len(loaded)
             result.rows_rejected = len(rejects)
             warehouse.record_rejects(con, run_id, source.name, rejects)
-            for p in loaded:
-                con.execute(
-                    "INSERT INTO meta.payloads VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [run_id, source.name, p.name, p.url, p.fetched_at.replace(tzinfo=None), p.sha256,
-                     len(p.body), None],
-                )
+            warehouse.record_payloads(con, run_id, source.name, loaded)
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
@@ -189,12 +187,9 @@ def run_source(con: duckdb.DuckDBPyConnection, module: ModuleType, run_id: str, 
         result.rows_loaded = 0
         result.error = f"{type(exc).__name__}: {exc}"[:2000]
     result.seconds = time.perf_counter() - t0
-    con.execute(
-        "INSERT INTO meta.runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [run_id, source.name, mode, started.replace(tzinfo=None), utcnow().replace(tzinfo=None),
-         result.status, result.rows_loaded, result.rows_rejected, result.payloads, data_as_of,
-         result.error],
-    )
+    warehouse.record_run(con, run_id, source.name, mode, started, clock(), status=result.status,
+                         rows_loaded=result.rows_loaded, rows_rejected=result.rows_rejected,
+                         payloads=result.payloads, data_as_of=data_as_of, error=result.error)
     return result
 
 
@@ -221,8 +216,12 @@ def run(
     client: Client | None = None,
     settings: config.Settings | None = None,
     log=sys.stderr,
+    clock: Clock = utcnow,
 ) -> RunReport:
-    """Run the named sources (default: all) in `mode` and publish the result atomically."""
+    """Run the named sources (default: all) in `mode` and publish the result atomically.
+
+    `clock` gives the run's times (run id, meta.runs, archive folder names, which are to the second).
+    """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
     settings = settings or config.get()
@@ -232,7 +231,7 @@ def run(
     if due:
         pending = set(due_sources(settings.db_path))
         selected = [n for n in selected if n in pending]
-    started = utcnow()
+    started = clock()
     run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
     report = RunReport(run_id, mode)
 
@@ -246,10 +245,10 @@ def run(
             client = client or Client(settings)
             for name in selected:
                 module = sources.get(name)
-                plan = _plan(module, mode, replay_dir, settings, client)
+                plan = _plan(module, mode, replay_dir, settings, client, clock)
                 if plan is None:
                     continue
-                result = run_source(con, module, run_id, mode, plan)
+                result = run_source(con, module, run_id, mode, plan, clock)
                 report.results.append(result)
                 _progress(log, result)
             built = warehouse.build_marts(con)
@@ -262,7 +261,7 @@ def run(
     return report
 
 
-def _plan(module, mode, replay_dir, settings, client) -> Plan | None:
+def _plan(module, mode, replay_dir, settings, client, clock: Clock = utcnow) -> Plan | None:
     """What a run gives `module` to load, or None when the mode has nothing for it."""
     source = module.SOURCE
     if source.name == "seed":  # the seed is read from the checkout in every mode
@@ -290,7 +289,7 @@ def _plan(module, mode, replay_dir, settings, client) -> Plan | None:
         client.throttle(source.rate_limit_per_minute)
         payloads = list(module.fetch(client))
         if payloads:
-            archive(settings.raw_dir, source.name, payloads, utcnow())
+            archive(settings.raw_dir, source.name, payloads, clock())
         return payloads
 
     return Plan([Batch("live fetch", fetched)])

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import importlib
 import json
 import math
 import os
-import pkgutil
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -18,7 +16,8 @@ import duckdb
 import pandas as pd
 
 from etl import config
-from etl.provenance import SEGMENTS, Source
+from etl.marts import MARTS, Mart, named
+from etl.provenance import CENTRALISED, DECENTRALISED, SEGMENTS, Payload, Source
 
 SQL_DIR = Path(__file__).parent / "sql"
 MAX_PRICE_USD_PER_GPU_HOUR = 200.0  # above this a "per GPU-hour" price is a unit error (DESIGN.md)
@@ -89,24 +88,8 @@ CREATE TABLE IF NOT EXISTS meta.payloads (
 CREATE TABLE IF NOT EXISTS meta.snapshot (id VARCHAR, built_at TIMESTAMP);
 """
 
-FRESHNESS_VIEW = """
-CREATE OR REPLACE VIEW marts.freshness AS
-WITH ok AS (
-    SELECT source, max(data_as_of) AS last_ok_at FROM meta.runs WHERE status = 'ok' GROUP BY source
-), last AS (
-    SELECT source, arg_max(status, finished_at) AS last_status, arg_max(error, finished_at) AS last_error,
-           max(finished_at) AS last_run_at
-    FROM meta.runs GROUP BY source
-)
-SELECT s.name AS source, ok.last_ok_at, s.cadence_hours, last.last_run_at, last.last_status, last.last_error,
-       -- never: not yet tried; stale: last success older than the cadence, or tried and never succeeded.
-       -- Times are UTC throughout (now() is local time in DuckDB, hence AT TIME ZONE).
-       CASE WHEN ok.last_ok_at IS NULL AND last.last_run_at IS NULL THEN 'never'
-            WHEN ok.last_ok_at IS NULL THEN 'stale'
-            WHEN ok.last_ok_at < ((now() AT TIME ZONE 'UTC') - to_hours(s.cadence_hours)) THEN 'stale'
-            ELSE 'fresh' END AS status
-FROM meta.sources s LEFT JOIN ok ON ok.source = s.name LEFT JOIN last ON last.source = s.name;
-"""
+# Created with the schema as well as built with the marts: `run --due` and `status` read it first.
+FRESHNESS_VIEW = named("freshness").sql_path.read_text(encoding="utf-8")
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -118,6 +101,10 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE TABLE IF NOT EXISTS core.{table} ({cols})")
         for column, ctype in columns.items():  # columns may grow: add what an older file lacks
             con.execute(f"ALTER TABLE core.{table} ADD COLUMN IF NOT EXISTS {column} {ctype}")
+    # ref.segments comes from code (etl.provenance), not the seed, so every schema has it.
+    con.execute("CREATE OR REPLACE TABLE ref.segments (segment VARCHAR PRIMARY KEY, block VARCHAR NOT NULL, "
+                "label VARCHAR NOT NULL)")
+    con.executemany("INSERT INTO ref.segments VALUES (?, ?, ?)", [list(r) for r in segment_rows()])
     con.execute(FRESHNESS_VIEW)
 
 
@@ -132,6 +119,20 @@ def register_sources(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> N
              s.license.url, s.citation, s.cadence_hours, s.segment, ",".join(s.tables), s.load,
              s.description, s.prices_persist],
         )
+
+
+# What each segment is called on screen; which block it is in comes from etl.provenance.
+SEGMENT_LABELS = {"hyperscaler": "Hyperscaler cloud", "neocloud": "GPU neocloud",
+                  "marketplace": "GPU marketplace", "depin": "DePIN network"}
+
+
+def segment_rows() -> list[tuple[str, str, str]]:
+    """(segment, block, label) for every segment: the one segment -> block mapping the marts join."""
+    blocks = {**{s: "centralised" for s in CENTRALISED}, **{s: "decentralised" for s in DECENTRALISED}}
+    missing = set(SEGMENTS) - set(blocks) | set(SEGMENTS) - set(SEGMENT_LABELS)
+    if missing:
+        raise ValueError(f"segments without a block or a label: {sorted(missing)}")
+    return [(s, blocks[s], SEGMENT_LABELS[s]) for s in SEGMENTS]
 
 
 def load_reference(con: duckdb.DuckDBPyConnection, seed_dir: Path) -> None:
@@ -307,23 +308,46 @@ def record_rejects(con, run_id: str, source: str, rejects) -> None:
         )
 
 
+def record_payloads(con, run_id: str, source: str, payloads: list[Payload]) -> None:
+    """One meta.payloads row per payload a run loaded: where it came from, when, its sha256 and size."""
+    if not payloads:
+        return
+    con.executemany(
+        "INSERT INTO meta.payloads VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [[run_id, source, p.name, p.url, p.fetched_at.replace(tzinfo=None), p.sha256, len(p.body), None]
+         for p in payloads],
+    )
+
+
+def record_run(con, run_id: str, source: str, mode: str, started: datetime, finished: datetime, *, status: str,
+               rows_loaded: int, rows_rejected: int, payloads: int, data_as_of: datetime | None,
+               error: str | None) -> None:
+    """The meta.runs row of one source's run (times in UTC, stored naive)."""
+    con.execute(
+        "INSERT INTO meta.runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [run_id, source, mode, started.replace(tzinfo=None), finished.replace(tzinfo=None), status, rows_loaded,
+         rows_rejected, payloads, data_as_of, error],
+    )
+
+
 # --------------------------------------------------------------------------- marts
 
-def build_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Rebuild every mart: etl/sql/marts/*.sql in name order, then the Python marts in etl/marts/."""
+def build_marts(con: duckdb.DuckDBPyConnection, only: set[str] | None = None) -> list[str]:
+    """Rebuild every mart (or the `only` ones) in the declared order of etl.marts.MARTS; returns their names."""
     built = []
-    for path in sorted((SQL_DIR / "marts").glob("*.sql")):
-        con.execute(path.read_text(encoding="utf-8"))
-        built.append(path.stem)
-    import etl.marts as marts_pkg
-
-    for info in sorted(pkgutil.iter_modules(marts_pkg.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"etl.marts.{info.name}")
-        if hasattr(module, "build"):
-            module.build(con)
-            built.append(info.name)
-    con.execute(FRESHNESS_VIEW)
+    for mart in MARTS:
+        if only is not None and mart.name not in only:
+            continue
+        build_mart(con, mart)
+        built.append(mart.name)
     return built
+
+
+def build_mart(con: duckdb.DuckDBPyConnection, mart: Mart) -> None:
+    if mart.build is not None:
+        mart.build(con)
+    else:
+        con.execute(mart.sql_path.read_text(encoding="utf-8"))
 
 
 # --------------------------------------------------------------------------- lock and publish

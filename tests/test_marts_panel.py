@@ -7,7 +7,6 @@ import pytest
 from etl import warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
-MARTS = ROOT / "etl" / "sql" / "marts"
 D = [dt.date(2025, 1, 1) + dt.timedelta(days=i) for i in range(10)]
 
 
@@ -26,8 +25,7 @@ def con():
     c.executemany("INSERT INTO core.gpu_prices (observed_at, source, provider, segment, gpu_model, "
                   "price_usd_per_gpu_hour, price_type) VALUES (?, ?, ?, ?, 'H100 SXM', ?, 'on_demand')",
                   [list(r) for r in rows])
-    for name in ("gpu_price_panel", "price_index"):
-        c.execute((MARTS / f"{name}.sql").read_text())
+    warehouse.build_marts(c, only={"gpu_price_panel", "price_index_groups", "price_index"})
     return c
 
 

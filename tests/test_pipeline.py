@@ -1,4 +1,5 @@
 import dataclasses
+import hashlib
 import json
 import os
 import signal
@@ -6,7 +7,7 @@ import subprocess
 import sys
 import time
 import types
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -76,6 +77,12 @@ def registry(monkeypatch):
     return add
 
 
+def later(seconds: float):
+    """A run clock `seconds` ahead of now: archive folders are named to the second, so a second run
+    stamped a few seconds later archives into a folder of its own, without sleeping."""
+    return lambda: utcnow() + timedelta(seconds=seconds)
+
+
 OFFERS = {"at": "2026-03-01T12:00:00Z", "offers": [{"id": 1, "n": 8, "dph": 16.0}, {"id": 2, "n": 1, "dph": 2.5},
                                                   {"id": 3, "n": 1, "dph": -1.0}, {"id": 4, "n": 2, "dph": 900.0}]}
 
@@ -87,7 +94,7 @@ def test_offline_run_twice_gives_identical_tables(settings, registry):
     second = tables(settings.db_path)
     assert first == second
     assert len(first["core.market_shares"]) > 0 and len(first["core.indicators"]) > 0
-    assert "marts.price_index" in first
+    assert len(first["marts.price_index_groups"]) > 0 and len(first["marts.concentration"]) > 0
 
 
 def test_run_archives_parses_validates_and_rejects_with_reasons(settings, registry):
@@ -106,7 +113,20 @@ def test_run_archives_parses_validates_and_rejects_with_reasons(settings, regist
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest[0]["url"] == "https://example.test/prices.json"
     assert json.loads((folder / "prices.json").read_bytes()) == OFFERS
-    assert len(manifest[0]["sha256"]) == 64
+    assert manifest[0]["sha256"] == hashlib.sha256((folder / "prices.json").read_bytes()).hexdigest()
+    assert con.execute("SELECT name, sha256 FROM meta.payloads").fetchall() == [("prices.json", manifest[0]["sha256"])]
+
+
+def test_a_run_takes_its_times_from_its_clock(settings, registry):
+    registry(fake_source(body=OFFERS))
+    at = datetime(2026, 3, 1, 12, 30, 5, tzinfo=UTC)
+    report = pipeline.run(["fakeprices"], log=open(os.devnull, "w"), clock=lambda: at)
+    assert report.run_id.startswith("20260301T123005Z-")
+    assert [f.name for f in pipeline.archived_snapshots(settings.raw_dir, "fakeprices")] == ["2026-03-01T123005"]
+    con = duckdb.connect(settings.db_path, read_only=True)
+    naive = at.replace(tzinfo=None)
+    assert con.execute("SELECT run_id, started_at, finished_at FROM meta.runs").fetchall() == [
+        (report.run_id, naive, naive)]
 
 
 def test_failing_source_keeps_last_good_data_and_says_why(settings, registry):
@@ -224,8 +244,7 @@ def test_offline_skips_a_bad_archived_snapshot_and_keeps_the_good_ones(settings,
     module = registry(fake_source(body=OFFERS))
     pipeline.run(["fakeprices", "seed"], log=open(os.devnull, "w"))
     module.state["body"] = {"at": "2026-03-02T12:00:00Z", "offers": "not a list"}  # archived, then fails
-    time.sleep(1.1)  # archive folders are named to the second
-    pipeline.run(["fakeprices"], log=open(os.devnull, "w"))
+    pipeline.run(["fakeprices"], log=open(os.devnull, "w"), clock=later(5))
     report = pipeline.run(mode="offline", log=open(os.devnull, "w"))
     result = {r.source: r for r in report.results}["fakeprices"]
     assert result.status == "ok" and "skipped 1 archived snapshot" in result.error
@@ -237,8 +256,7 @@ def test_offline_replace_source_falls_back_to_the_newest_snapshot_that_parses(se
     module = registry(fake_source(body=OFFERS, load="replace"))
     pipeline.run(["fakeprices", "seed"], log=open(os.devnull, "w"))
     module.state["body"] = "<html>maintenance</html>"
-    time.sleep(1.1)
-    pipeline.run(["fakeprices"], log=open(os.devnull, "w"))
+    pipeline.run(["fakeprices"], log=open(os.devnull, "w"), clock=later(5))
     pipeline.run(mode="offline", log=open(os.devnull, "w"))
     con = duckdb.connect(settings.db_path, read_only=True)
     assert con.execute("SELECT count(*) FROM core.gpu_prices WHERE source = 'fakeprices'").fetchone() == (2,)
@@ -247,8 +265,7 @@ def test_offline_replace_source_falls_back_to_the_newest_snapshot_that_parses(se
 def test_offline_loads_overlapping_append_snapshots_like_the_live_runs_did(settings, registry):
     registry(fake_source(body=OFFERS))
     pipeline.run(["fakeprices", "seed"], log=open(os.devnull, "w"))
-    time.sleep(1.1)
-    pipeline.run(["fakeprices"], log=open(os.devnull, "w"))  # the same observations fetched again
+    pipeline.run(["fakeprices"], log=open(os.devnull, "w"), clock=later(5))  # the same observations fetched again
     live = tables(settings.db_path)["core.gpu_prices"]
     pipeline.run(mode="offline", log=open(os.devnull, "w"))
     assert tables(settings.db_path)["core.gpu_prices"] == live

@@ -12,8 +12,10 @@ Save: three tables, replaced on every build.
   "Others (unpublished)" residual for published-top-firms markets (bar charts, Lorenz curves, mergers).
 - marts.concentration_skipped: the markets or periods that could not be computed, with the reason.
 
-A bad market or period never fails the build: it is skipped, printed to stderr and kept in
-marts.concentration_skipped.
+The rules (residual, completeness, normalisation, bounds, gaps) are etl.concentration's; this module
+reads core and ref tables, calls them, and writes the marts. A bad market or period never fails the
+build: it is skipped, printed to stderr and kept in marts.concentration_skipped. Markets left out on
+purpose (EXCLUDE) are only recorded there, since they are expected on every build.
 """
 
 from __future__ import annotations
@@ -21,20 +23,12 @@ from __future__ import annotations
 import math
 import re
 import sys
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
 
 from etl import concentration as c
-from etl.provenance import CENTRALISED, DECENTRALISED
-
-RESIDUAL = "Others (unpublished)"
-FULL = 100.0
-COMPLETE_TOL = 0.5  # published shares within 0.5 points of 100% cover the whole market (rounding)
-NORMALISE_MAX = 105.0  # shares summing to more than this are an error, not rounding: skip the period
-NOTE_OVER = 100.05  # shares summing above this are scaled to 100% with a note
 
 CONCENTRATION_COLUMNS: dict[str, str] = {
     "period": "DATE", "period_label": "VARCHAR", "market": "VARCHAR", "market_label": "VARCHAR",
@@ -137,16 +131,6 @@ def _slug(text: str) -> str:
 
 
 @dataclass
-class Entity:
-    name: str
-    share: float
-    low: float | None = None
-    high: float | None = None
-    value: float | None = None
-    ref_url: str | None = None
-
-
-@dataclass
 class Period:
     """One share vector: a market in a period, from one source."""
 
@@ -161,7 +145,7 @@ class Period:
     basis: str
     unit: str | None
     coverage: str
-    entities: list[Entity]
+    entities: list[c.Entity]
     gaps: list[str] = field(default_factory=list)  # firms usually listed but missing this period
     larger_missing: bool = False  # one of them is usually larger than the smallest listed firm
     notes: list[str] = field(default_factory=list)
@@ -177,105 +161,26 @@ def _clean(value) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _merge_duplicates(entities: Iterable[Entity], notes: list[str]) -> list[Entity]:
-    merged: dict[str, Entity] = {}
-    for e in entities:
-        if e.name in merged:
-            m = merged[e.name]
-            notes.append(f"{e.name} listed twice; shares added")
-            m.share += e.share
-            m.low = None if m.low is None or e.low is None else m.low + e.low
-            m.high = None if m.high is None or e.high is None else m.high + e.high
-            m.value = None if m.value is None or e.value is None else m.value + e.value
-        else:
-            merged[e.name] = Entity(e.name, e.share, e.low, e.high, e.value, e.ref_url)
-    return sorted(merged.values(), key=lambda e: (-e.share, e.name))
-
-
 def compute(p: Period) -> tuple[dict, list[dict]]:
     """The marts.concentration row and marts.concentration_shares rows of one share vector.
 
-    Raises ValueError when the shares cannot describe a market (none positive, or summing to
-    more than NORMALISE_MAX percent).
+    The indices and the residual are etl.concentration's rules (list_indices); this only lays them
+    out as mart rows. Raises ValueError when the shares cannot describe a market.
     """
-    notes = list(p.notes)
-    entities = _merge_duplicates([e for e in p.entities if e.share is not None and e.share >= 0], notes)
-    entities = [e for e in entities if e.share > 0 or (e.high or 0) > 0]
-    if not entities or not any(e.share > 0 for e in entities):
-        raise ValueError("no positive share")
-    total = math.fsum(e.share for e in entities)
-    if total > NORMALISE_MAX:
-        raise ValueError(f"shares sum to {total:.1f}%, beyond rounding (max {NORMALISE_MAX:g}%)")
-    if total > NOTE_OVER:
-        scale = FULL / total
-        notes.append(f"published shares sum to {total:.1f}%; scaled to 100%")
-        for e in entities:
-            e.share *= scale
-            e.low = None if e.low is None else e.low * scale
-            e.high = None if e.high is None else e.high * scale
-        total = FULL
-    elif total > FULL:  # float noise or rounding below the note threshold
-        for e in entities:
-            e.share *= FULL / total
-        total = FULL
-
-    shares = [e.share for e in entities]
-    lows = [e.low if e.low is not None else e.share for e in entities]
-    highs = [e.high if e.high is not None else e.share for e in entities]
-    residual = max(FULL - total, 0.0)
-    bounded = residual > COMPLETE_TOL or lows != shares or highs != shares
-    positive = [s for s in shares if s > 0]
-
-    if not bounded:
-        value = c.hhi(shares)
-        low = high = value
-        method = "sum of squared shares (whole market)"
-    else:
-        low = math.fsum(x * x for x in lows)  # residual infinitely fragmented, shares at their low ends
-        if p.larger_missing:
-            cap = max(shares)
-            method = ("bounds: residual split into firms no larger than the largest listed one, because "
-                      f"usually larger firms are missing ({', '.join(p.gaps)})")
-        else:
-            cap = None
-            method = "bounds: residual fragmented (low) or in firms no larger than the smallest listed (high)"
-        # The point shares and, where ranges were published, their high ends (if they fit in 100%).
-        candidates = [shares] + ([highs] if highs != shares and math.fsum(highs) <= FULL + COMPLETE_TOL else [])
-        high = max([low] + [c.hhi_bounds(v)[1] if cap is None else c.hhi_upper_capped(v, cap) for v in candidates])
-        value = (low + high) / 2
-        method += "; hhi = midpoint, for plotting"
-    m = len(entities)
-    cr4 = c.cr(shares, 4)
-    if residual <= COMPLETE_TOL:
-        cr4_high = c.cr(highs, 4)
-    elif p.larger_missing:  # any four firms hold at most the four largest listed plus the whole residual
-        cr4_high = min(FULL, c.cr(highs, 4) + residual)
-    else:  # listed firms are the largest; missing top-4 places are no larger than the smallest listed
-        cr4_high = min(FULL, c.cr(highs, 4) + min(residual, max(4 - m, 0) * min(positive)))
-    if residual <= COMPLETE_TOL:
-        nakamoto = c.nakamoto(shares)
-    elif p.larger_missing:
-        nakamoto = None
-    else:  # listed firms are the largest: the count is exact if they pass 50% of the whole market
-        threshold = 0.5 * FULL / total
-        nakamoto = c.nakamoto(shares, threshold=threshold) if threshold < 1 else None
-    values = [e.value if e.value is not None else e.share for e in entities]
-    gini = c.gini(values) if m >= 2 else None
-    scope = ("all entities" if residual <= COMPLETE_TOL else f"the {m} listed firms only") if gini is not None else None
-    if p.gaps:
-        notes.append(f"not published this period: {', '.join(p.gaps)}, usually listed, so the range is wide; "
-                     "left out of the trend chart")
+    ix = c.list_indices(p.entities, gaps=p.gaps, larger_missing=p.larger_missing, notes=p.notes)
+    entities = ix.entities
     row = {
         "period": p.period, "period_label": p.period_label, "market": p.market, "market_label": p.label,
         "block": p.block, "segment": p.segment, "kind": p.kind, "basis": p.basis, "unit": p.unit,
-        "coverage": p.coverage, "hhi": value, "hhi_low": low, "hhi_high": high, "bounded": bounded,
-        "hhi_method": method, "cr4": cr4, "cr4_high": cr4_high, "equivalent_firms": c.equivalent_firms(value),
-        "equivalent_firms_low": c.equivalent_firms(high), "equivalent_firms_high": c.equivalent_firms(low),
-        "nakamoto": nakamoto, "gini": gini, "gini_scope": scope, "n_entities": m, "published_pct": total,
-        "residual_pct": residual, "total_value": math.fsum(e.value for e in entities)
+        "coverage": p.coverage, "hhi": ix.hhi, "hhi_low": ix.hhi_low, "hhi_high": ix.hhi_high,
+        "bounded": ix.bounded, "hhi_method": ix.method, "cr4": ix.cr4, "cr4_high": ix.cr4_high,
+        "equivalent_firms": c.equivalent_firms(ix.hhi), "equivalent_firms_low": c.equivalent_firms(ix.hhi_high),
+        "equivalent_firms_high": c.equivalent_firms(ix.hhi_low), "nakamoto": ix.nakamoto, "gini": ix.gini,
+        "gini_scope": ix.gini_scope, "n_entities": len(entities), "published_pct": ix.total,
+        "residual_pct": ix.residual, "total_value": math.fsum(e.value for e in entities)
         if all(e.value is not None for e in entities) else None,
         "gaps": ", ".join(p.gaps) or None, "in_trend": not p.gaps,
-        "verdict": c.interval_verdict(low, high), "note": "; ".join(dict.fromkeys(notes)) or None,
+        "verdict": c.interval_verdict(ix.hhi_low, ix.hhi_high), "note": "; ".join(dict.fromkeys(ix.notes)) or None,
         "source": p.source,
     }
     share_rows = [
@@ -285,28 +190,13 @@ def compute(p: Period) -> tuple[dict, list[dict]]:
          "ref_url": e.ref_url, "note": None}
         for i, e in enumerate(entities, start=1)
     ]
-    if residual > COMPLETE_TOL:
+    if not c.is_complete(ix.total):
         share_rows.append({
             "period": p.period, "period_label": p.period_label, "market": p.market, "market_label": p.label,
-            "block": p.block, "entity": RESIDUAL, "rank": None, "share_pct": residual, "share_low_pct": None,
+            "block": p.block, "entity": c.RESIDUAL, "rank": None, "share_pct": ix.residual, "share_low_pct": None,
             "share_high_pct": None, "value": None, "unit": None, "is_residual": True, "source": p.source,
             "ref_url": None, "note": "100% minus the published shares: firms not named by the source"})
     return row, share_rows
-
-
-def _gaps(by_period: dict, regular_share: dict[str, float], n_periods: int) -> dict:
-    """Per period: (regular entities missing from an incomplete list, whether one is usually larger
-    than the smallest listed firm). Regular = listed in at least half of the market's periods."""
-    out = {}
-    for key, entities in by_period.items():
-        names = {e.name for e in entities}
-        positive = [e.share for e in entities if e.share and e.share > 0]
-        if not positive or math.fsum(positive) >= FULL - COMPLETE_TOL or n_periods < 2:
-            out[key] = ([], False)
-            continue
-        missing = sorted((n for n in regular_share if n not in names), key=lambda n: -regular_share[n])
-        out[key] = (missing, any(regular_share[n] > min(positive) for n in missing))
-    return out
 
 
 # --------------------------------------------------------------------------- inputs
@@ -324,36 +214,31 @@ def _published(con: duckdb.DuckDBPyConnection, skipped: list[dict]) -> list[Peri
         return out
     n_sources = frame.groupby("market")["source"].nunique()
     for (market, source), part in frame.groupby(["market", "source"], sort=True):
-        if market in EXCLUDE:
-            log(f"left out market {market}: {EXCLUDE[market]}")
+        if market in EXCLUDE:  # expected on every build: recorded, not printed
             skipped.append({"market": market, "period_label": None, "source": source, "reason": EXCLUDE[market]})
             continue
         try:
-            meta = MARKETS.get(market, {})
+            known = MARKETS.get(market, {})
             market_id = market if n_sources[market] == 1 else f"{market}:{source}"
-            label = meta.get("label") or _label(market)
+            label = known.get("label") or _label(market)
             if n_sources[market] > 1:
                 label += f" [{source}]"
             by_period: dict = {}
             for period, rows in part.groupby("period", sort=True):
                 by_period[period] = [
-                    Entity(str(r.entity), _clean(r.share_pct), _clean(r.share_low_pct), _clean(r.share_high_pct),
+                    c.Entity(str(r.entity), _clean(r.share_pct), _clean(r.share_low_pct), _clean(r.share_high_pct),
                            _clean(r.value), r.ref_url if isinstance(r.ref_url, str) else None)
                     for r in rows.itertuples()
                 ]
-            counts = part.groupby("entity")["period"].nunique()
-            n_periods = part["period"].nunique()
-            typical = part.groupby("entity")["share_pct"].median()
-            regular = {str(n): float(typical[n]) for n in counts.index if counts[n] * 2 >= n_periods}
-            gaps = _gaps(by_period, regular, n_periods)
+            gaps = c.listing_gaps(by_period, c.regular_firms(by_period), len(by_period))
             for period, entities in by_period.items():
                 rows = part[part["period"] == period]
                 basis = ", ".join(sorted({str(b) for b in rows["basis"].dropna()})) or "not stated"
                 units = sorted({str(u) for u in rows["unit"].dropna()})
                 coverage = " ".join(dict.fromkeys(
-                    [meta.get("caveat") or ""] + [str(x) for x in rows["coverage"].dropna().unique()])).strip()
+                    [known.get("caveat") or ""] + [str(x) for x in rows["coverage"].dropna().unique()])).strip()
                 out.append(Period(
-                    market=market_id, label=label, block="centralised", segment=meta.get("segment"),
+                    market=market_id, label=label, block="centralised", segment=known.get("segment"),
                     kind="published shares", period=period, period_label=str(rows["period_label"].iloc[0]),
                     source=str(source), basis=basis, unit=units[0] if len(units) == 1 else None,
                     coverage=coverage or "not stated", entities=entities, gaps=gaps[period][0],
@@ -377,8 +262,10 @@ def _supply(con: duckdb.DuckDBPyConnection, skipped: list[dict]) -> list[Period]
             SELECT source, network, CAST(observed_at AS DATE) AS day, max(observed_at) AS observed_at
             FROM hosts GROUP BY ALL
         )
-        SELECT h.source, h.network, any_value(h.segment) AS segment, l.day, h.host_id, sum(h.gpus) AS gpus
+        SELECT h.source, h.network, any_value(h.segment) AS segment, any_value(s.block) AS block, l.day,
+               h.host_id, sum(h.gpus) AS gpus
         FROM hosts h JOIN last l USING (source, network, observed_at)
+        LEFT JOIN ref.segments s ON s.segment = h.segment
         GROUP BY h.source, h.network, l.day, h.host_id
         ORDER BY h.source, h.network, l.day, gpus DESC
     """).df()
@@ -388,23 +275,25 @@ def _supply(con: duckdb.DuckDBPyConnection, skipped: list[dict]) -> list[Period]
     n_networks = frame.groupby("source")["network"].nunique()
     for (source, network), part in frame.groupby(["source", "network"], sort=True):
         try:
-            meta = SUPPLY_MARKETS.get(source, {})
-            market = meta.get("market") if n_networks[source] == 1 else None
+            known = SUPPLY_MARKETS.get(source, {})
+            market = known.get("market") if n_networks[source] == 1 else None
             market = market or f"{_slug(source)}_{_slug(network)}_operators"
-            label = meta.get("label") or f"{network}: GPUs by operator"
-            segment = part["segment"].dropna().iloc[0] if part["segment"].notna().any() else None
-            block = ("decentralised" if segment in DECENTRALISED else
-                     "centralised" if segment in CENTRALISED else "decentralised")
+            label = known.get("label") or f"{network}: GPUs by operator"
+            with_segment = part[part["segment"].notna()]
+            segment = with_segment["segment"].iloc[0] if len(with_segment) else None
+            # the block ref.segments gives that segment; per-operator supply without one is a network's
+            block = with_segment["block"].iloc[0] if len(with_segment) and pd.notna(with_segment["block"].iloc[0]) \
+                else "decentralised"
             for day, rows in part.groupby("day", sort=True):
                 values = [float(v) for v in rows["gpus"]]
                 shares = c.shares_from_values(values)
                 out.append(Period(
                     market=market, label=label, block=block, segment=segment, kind="operator supply",
                     period=day, period_label=pd.Timestamp(day).strftime("%Y-%m-%d"), source=str(source),
-                    basis=meta.get("basis") or "capacity (GPUs per operator)", unit="GPUs",
-                    coverage=meta.get("caveat") or f"GPUs per host_id reported by {source}; one operator "
+                    basis=known.get("basis") or "capacity (GPUs per operator)", unit="GPUs",
+                    coverage=known.get("caveat") or f"GPUs per host_id reported by {source}; one operator "
                     "may hold several ids.",
-                    entities=[Entity(f"host {h}", s, value=v) for h, s, v in zip(rows["host_id"], shares, values,
+                    entities=[c.Entity(f"host {h}", s, value=v) for h, s, v in zip(rows["host_id"], shares, values,
                                                                                   strict=True)]))
         except Exception as exc:
             log(f"skipped supply market {source}/{network}: {exc}")

@@ -1,9 +1,9 @@
 -- marts.gpu_prices_daily: one row per day x source x provider x gpu_model x price_type x region;
--- USD per GPU-hour: median and min over that day's observations (many offers for marketplaces).
+-- USD per GPU-hour: median and min over that day's observations (many offers for marketplaces);
+-- block (centralised / decentralised) from ref.segments.
 CREATE OR REPLACE TABLE marts.gpu_prices_daily AS
 SELECT
-    CAST(observed_at AS DATE) AS day, source, provider, segment,
-    CASE WHEN segment IN ('hyperscaler', 'neocloud') THEN 'centralised' ELSE 'decentralised' END AS block,
+    CAST(observed_at AS DATE) AS day, source, provider, segment, s.block,
     gpu_model, price_type, coalesce(region, '') AS region,
     count(*) AS n_offers,
     median(price_usd_per_gpu_hour) AS price_usd_per_gpu_hour,
@@ -11,5 +11,6 @@ SELECT
     any_value(ref_url) AS ref_url, any_value(ref_date) AS ref_date, any_value(confidence) AS confidence,
     any_value(note) AS note
 FROM core.gpu_prices
+LEFT JOIN ref.segments s USING (segment)
 GROUP BY ALL
 ORDER BY day, gpu_model, provider;

@@ -2,15 +2,14 @@
 -- One row per day x gpu_model x block x segment x price_type x region, where segment, price_type and
 -- region may each be 'all' (pooled over every value: GROUP BY CUBE). USD per GPU-hour: n price points,
 -- p25 / median / p75 across marts.gpu_price_panel (every offer seen that day and every list price in
--- force that day, carried forward since its last change; the definition of marts.price_index, whose
--- rows are the region = 'all' rows with a segment and a price_type here).
--- block: centralised (hyperscaler, neocloud) or decentralised (marketplace, depin); a NULL or blank
--- region is 'unspecified'.
+-- force that day, carried forward since its last change). marts.price_index is a view of its
+-- region = 'all' rows with a segment and a price_type.
+-- block: centralised or decentralised, from ref.segments; a NULL or blank region is 'unspecified'.
 CREATE OR REPLACE TABLE marts.price_index_groups AS
 WITH obs AS (
     SELECT day,
            gpu_model,
-           CASE WHEN segment IN ('hyperscaler', 'neocloud') THEN 'centralised' ELSE 'decentralised' END AS block,
+           s.block,
            segment,
            price_type,
            region,
@@ -19,6 +18,7 @@ WITH obs AS (
            price,
            carried
     FROM marts.gpu_price_panel
+    LEFT JOIN ref.segments s USING (segment)
 )
 SELECT day,
        gpu_model,

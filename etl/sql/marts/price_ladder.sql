@@ -11,7 +11,7 @@ WITH obs AS (
            g.provider,
            coalesce(p.display_name, g.provider) AS provider_name,
            g.segment,
-           CASE WHEN g.segment IN ('hyperscaler', 'neocloud') THEN 'centralised' ELSE 'decentralised' END AS block,
+           s.block,
            g.price_type,
            coalesce(nullif(trim(g.region), ''), 'unspecified') AS region,
            g.price_usd_per_gpu_hour AS price,
@@ -19,6 +19,7 @@ WITH obs AS (
     FROM core.gpu_prices g
     LEFT JOIN (SELECT provider, any_value(display_name) AS display_name FROM ref.providers GROUP BY provider) p
            ON p.provider = g.provider
+    LEFT JOIN ref.segments s ON s.segment = g.segment
 )
 SELECT day,
        gpu_model,
