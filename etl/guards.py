@@ -113,21 +113,21 @@ def _hashable(value):
     return value
 
 
-def replace_refusal(table: str, previous_rows: int, previous_entities: Iterable[tuple],
-                    incoming: list[dict], *, max_drop_share: float = MAX_REPLACE_DROP_SHARE) -> str | None:
-    """Why replacing a source's `previous_rows` rows of `table` by `incoming` is refused, or None."""
+def replace_refusal(table: str, previous_rows: int, previous_entities: Iterable[tuple], incoming_rows: int,
+                    incoming_entities: Iterable[tuple], *,
+                    max_drop_share: float = MAX_REPLACE_DROP_SHARE) -> str | None:
+    """Why replacing a source's `previous_rows` rows of `table` by `incoming_rows` is refused, or None."""
     if previous_rows == 0:
         return None
     columns = ENTITY_COLUMNS[table]
     if columns:
-        have = {tuple(r.get(c) for c in columns) for r in incoming}
-        gone = sorted({tuple(e) for e in previous_entities} - have, key=repr)
+        gone = sorted({tuple(e) for e in previous_entities} - {tuple(e) for e in incoming_entities}, key=repr)
         if gone:
             names = ", ".join("/".join(str(v) for v in e) for e in gone[:5])
             more = f" and {len(gone) - 5} more" if len(gone) > 5 else ""
             return (f"{table}: this load would remove every row of {len(gone)} {'/'.join(columns)} "
                     f"({names}{more}) that the warehouse has")
-    dropped = previous_rows - len(incoming)
+    dropped = previous_rows - incoming_rows
     if dropped > max_drop_share * previous_rows:
         return (f"{table}: this load would drop {dropped:,} of {previous_rows:,} rows "
                 f"({dropped / previous_rows:.0%} > {max_drop_share:.0%})")

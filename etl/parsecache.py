@@ -70,14 +70,26 @@ def folder_for(cache_dir: Path, source: str, snapshot: Path, code: str) -> Path:
     return cache_dir / source / f"{snapshot.name}-{_manifest_digest(snapshot)}-{code}"
 
 
-def read(folder: Path) -> Cached | None:
-    """The cached parse in `folder`, or None when there is none (or it is unreadable)."""
+def _stats(snapshot: Path, entries: list[archive.Entry]) -> dict[str, list[int]]:
+    out = {}
+    for e in entries:
+        st = (snapshot / e.name).stat()
+        out[e.name] = [st.st_size, st.st_mtime_ns]
+    return out
+
+
+def read(folder: Path, snapshot: Path | None = None) -> Cached | None:
+    """The cached parse in `folder`, or None when there is none, it is unreadable, or (given the
+    `snapshot` it was made from) an archived file changed size or time since: then the caller reads
+    the snapshot again, and its sha256 check refuses a damaged file."""
     try:
         doc = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         payloads = [archive.Entry(p["name"], p["url"], datetime.fromisoformat(p["fetched_at"]), p["sha256"],
                                   p["bytes"]) for p in doc["payloads"]]
         cached = Cached(folder, {t: int(n) for t, n in doc["tables"].items()},
                         [tuple(r) for r in doc["rejects"]], int(doc["duplicates"]), payloads)
+        if snapshot is not None and _stats(snapshot, payloads) != doc["files"]:
+            return None
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if not all(cached.parquet(t).is_file() for t in cached.tables):
@@ -86,8 +98,9 @@ def read(folder: Path) -> Cached | None:
 
 
 def write(folder: Path, columns: dict[str, dict[str, str]], rows: dict[str, list[dict]],
-          rejects: list[tuple[str, str, dict]], duplicates: int, payloads: list[archive.Entry]) -> Cached:
+          rejects: list[tuple[str, str, dict]], duplicates: int, snapshot: Path) -> Cached:
     """Store one snapshot's validated rows atomically (temporary folder, then rename)."""
+    payloads = archive.read_manifest(snapshot)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.parent / f".tmp-{folder.name}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     tmp.mkdir()
@@ -107,6 +120,7 @@ def write(folder: Path, columns: dict[str, dict[str, str]], rows: dict[str, list
         doc = {"tables": {t: len(r) for t, r in rows.items() if r},
                "rejects": [[t, reason, rec] for t, reason, rec in rejects],
                "duplicates": duplicates,
+               "files": _stats(snapshot, payloads),
                "payloads": [{"name": e.name, "url": e.url, "fetched_at": e.fetched_at.isoformat(),
                              "sha256": e.sha256, "bytes": e.bytes} for e in payloads]}
         (tmp / "meta.json").write_text(json.dumps(doc, default=str), encoding="utf-8")
@@ -117,7 +131,7 @@ def write(folder: Path, columns: dict[str, dict[str, str]], rows: dict[str, list
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return read(folder)
+    return read(folder, snapshot)
 
 
 def stale_folders(cache_dir: Path, keep: set[Path]) -> list[Path]:

@@ -189,3 +189,17 @@ def indicator_source(name="fakeedgar", *, load="replace"):
 def filings_body(k: int) -> dict:
     """The fake filings body of version k (each version one more quarter per company)."""
     return {"companies": {"Amazon": [20.0 + i for i in range(2 + k)], "Microsoft": [15.0 + i for i in range(2 + k)]}}
+
+
+def ticking_clock(start=None, step_seconds: int = 60):
+    """A clock for pipeline.run(clock=...) that moves `step_seconds` on every reading, so runs made
+    within one real second still have distinct, ordered times."""
+    from datetime import timedelta
+
+    state = {"now": start or utcnow()}
+
+    def clock():
+        state["now"] += timedelta(seconds=step_seconds)
+        return state["now"]
+
+    return clock

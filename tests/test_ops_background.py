@@ -80,4 +80,4 @@ def test_probe_hosts_setting_is_validated(settings, monkeypatch, hosts):
         with pytest.raises(ValueError, match="COMPUTEWATCH_PROBE_HOSTS"):
             config.get()
     else:
-        assert config.get().probe_hosts  # empty means the default: hosts of the live sources
+        assert config.get().probe_hosts == ()  # empty: the CLI probes the live sources' own hosts
