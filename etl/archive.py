@@ -9,7 +9,7 @@ import shutil
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from etl.provenance import Payload
@@ -62,15 +62,15 @@ def manifest_entries(payloads: Iterable[Payload]) -> list[tuple[Entry, bytes]]:
     return out
 
 
-def _manifest_json(entries: list[Entry], archived_at: datetime) -> bytes:
-    doc = {"archived_at": archived_at.isoformat(),
-           "files": [{"name": e.name, "url": e.url, "fetched_at": e.fetched_at.isoformat(),
-                      "sha256": e.sha256, "bytes": e.bytes} for e in entries]}
+def _manifest_json(entries: list[Entry]) -> bytes:
+    """The manifest: a JSON list of the files with their url, fetch time, sha256 and size."""
+    doc = [{"name": e.name, "url": e.url, "fetched_at": e.fetched_at.isoformat(), "sha256": e.sha256,
+            "bytes": e.bytes} for e in entries]
     return json.dumps(doc, indent=1).encode("utf-8")
 
 
 def read_manifest(folder: Path) -> list[Entry]:
-    """A snapshot's manifest (both the list format of older archives and the current object)."""
+    """A snapshot's manifest entries (a list; an object with "files" is read too)."""
     doc = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     files = doc["files"] if isinstance(doc, dict) else doc
     return [Entry(m["name"], m["url"], datetime.fromisoformat(m["fetched_at"]), m["sha256"], m["bytes"])
@@ -120,7 +120,7 @@ def write_snapshot(raw_dir: Path, source: str, payloads: list[Payload], stamp: d
     try:
         for entry, body in entries:
             write_file_once(tmp / entry.name, body)
-        write_file_once(tmp / MANIFEST, _manifest_json(facts, datetime.now(UTC).replace(microsecond=0)))
+        write_file_once(tmp / MANIFEST, _manifest_json(facts))
         _fsync_dir(tmp)
         os.rename(tmp, final)  # atomic; fails rather than merge if `final` appeared meanwhile
     except BaseException:

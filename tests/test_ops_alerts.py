@@ -4,7 +4,7 @@ import duckdb
 import pytest
 
 from etl import alerts, pipeline
-from tests.ops_support import OFFERS, QUIET, fake_source, only_seed_plus, recording_server
+from tests.ops_support import OFFERS, QUIET, fake_source, only_seed_plus, recording_server, ticking_clock
 
 
 @pytest.fixture
@@ -21,9 +21,10 @@ def _age_last_success(db_path: str, source: str, hours: int) -> None:
 def test_one_message_per_failure_incident_and_one_on_recovery(settings, registry):
     module = registry(fake_source(body=OFFERS))
     state = settings.data_dir / "alerts.json"
+    clock = ticking_clock()
     with recording_server() as (url, posted, _):
         def run():
-            pipeline.run(["fakeprices"], log=QUIET)
+            pipeline.run(["fakeprices"], log=QUIET, clock=clock)
             return alerts.notify(settings.db_path, state, url)
 
         assert run() == [] and posted == []  # healthy: nothing to say
@@ -73,3 +74,25 @@ def test_seed_only_warehouse_raises_no_alert_for_sources_never_run(settings, reg
     with recording_server() as (url, posted, _):
         assert alerts.notify(settings.db_path, settings.data_dir / "alerts.json", url) == []
         assert posted == []
+
+
+def test_runs_post_alerts_when_the_webhook_is_configured(settings, registry, monkeypatch):
+    module = registry(fake_source(body=OFFERS))
+    with recording_server() as (url, posted, _):
+        monkeypatch.setenv("COMPUTEWATCH_ALERT_WEBHOOK", url)
+        clock = ticking_clock()
+        pipeline.run(["fakeprices"], log=QUIET, clock=clock)
+        module.state["fail"] = RuntimeError("HTTP 503 from upstream")
+        pipeline.run(["fakeprices"], log=QUIET, clock=clock)
+        pipeline.run(["fakeprices"], log=QUIET, clock=clock)
+        module.state["fail"] = None
+        pipeline.run(["fakeprices"], log=QUIET, clock=clock)
+    assert ["recovered" in p["text"] for p in posted] == [False, True] and "HTTP 503" in posted[0]["text"]
+    assert (settings.data_dir / "alerts.json").is_file()
+
+
+def test_an_unreachable_webhook_never_fails_the_run(settings, registry, monkeypatch):
+    registry(fake_source(fail=RuntimeError("down")))
+    monkeypatch.setenv("COMPUTEWATCH_ALERT_WEBHOOK", "http://127.0.0.1:9/nothing-listens-here")
+    report = pipeline.run(["fakeprices"], log=QUIET)
+    assert report.published and [r.status for r in report.results] == ["failed"]

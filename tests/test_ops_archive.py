@@ -58,7 +58,7 @@ def test_existing_files_are_never_overwritten(tmp_path):
     assert path.read_bytes() == b"good"
 
 
-def test_reading_old_list_manifests_still_works(tmp_path):
+def test_manifests_written_before_this_module_still_read(tmp_path):
     folder = tmp_path / "src" / "2026-01-01T000000"
     folder.mkdir(parents=True)
     (folder / "a.json").write_bytes(b"{}")
