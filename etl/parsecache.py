@@ -3,7 +3,7 @@
 A snapshot's validated rows are written (Parquet per table, plus its rejects and counts) under
 data/cache/parsed/<source>/<snapshot>-<code>/, where <code> fingerprints everything that decides
 what parse + validate make of the same bytes: the connector and every module it may use, the
-validation code and the reference CSVs. Change any of them and the cache misses, so the rebuild
+validation code and the seed's CSVs. Change any of them and the cache misses, so the rebuild
 re-parses from the raw archive exactly as before; the raw archive stays the source of truth.
 """
 
@@ -25,8 +25,6 @@ import pandas as pd
 from etl import archive
 
 ETL_DIR = Path(__file__).resolve().parent
-# Modules whose code shapes parsed and validated rows (besides the connector itself).
-SHARED_CODE = ("warehouse.py", "guards.py", "reference.py", "provenance.py", "concentration.py", "growth.py")
 
 
 @dataclass(frozen=True)
@@ -51,9 +49,10 @@ def fingerprint(module: ModuleType, seed_dir: Path) -> str:
     """A digest of the code and reference data that decide what parsing a snapshot gives."""
     h = hashlib.sha256()
     files = [Path(module.__file__)] if getattr(module, "__file__", None) else []
-    files += [ETL_DIR / name for name in SHARED_CODE]
-    files += sorted((ETL_DIR / "sources").glob("_*.py"))
-    files += [seed_dir / "gpu_models.csv", seed_dir / "providers.csv"]
+    # Any module a parser or the validation may use, and every reference table: erring on the side
+    # of a miss (one re-parse after an upgrade or a seed edit) rather than a stale hit.
+    files += sorted(ETL_DIR.glob("*.py")) + sorted((ETL_DIR / "sources").glob("_*.py"))
+    files += sorted(seed_dir.glob("*.csv"))
     for path in files:
         h.update(path.name.encode())
         h.update(path.read_bytes() if path.is_file() else b"<missing>")
