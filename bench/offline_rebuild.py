@@ -32,7 +32,7 @@ def write_archive(raw_dir: Path, n: int) -> None:
 
     # The archive writer the pipeline uses (main before issue 14 had its own in pipeline.py).
     write_snapshot = getattr(pipeline, "archive", None)
-    if write_snapshot is None:
+    if not callable(write_snapshot):
         from etl.archive import write_snapshot
     base = [Payload.from_file(p, url=f"replay:vast/{p.name}") for p in sorted(CAPTURE.glob("2026-03-04_*.json"))]
     start = datetime(2026, 1, 1, tzinfo=UTC)

@@ -411,6 +411,9 @@ def carry_over(con: duckdb.DuckDBPyConnection, source: str, schema: str) -> int:
     """Copy a source's rows and run history from an attached warehouse `schema` (the published one)
     into a build that started from nothing: a source that fails keeps its last good rows."""
     kept = 0
+    known = con.execute(f"SELECT count(*) FROM {schema}.meta.runs WHERE source = ?", [source]).fetchone()[0]
+    if not known:
+        return 0  # never ran in the published warehouse: nothing to keep
     for table in CORE:
         cols = ", ".join(CORE[table])
         have = {r[0] for r in con.execute(
@@ -463,11 +466,17 @@ def record_payloads(con, run_id: str, source: str, payloads: list) -> None:
     """
     if not payloads:
         return
-    con.executemany(
-        "INSERT INTO meta.payloads VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    frame = pd.DataFrame(  # one insert of a frame: executemany is slow for thousands of payloads
         [[run_id, source, p.name, p.url, p.fetched_at.replace(tzinfo=None), p.sha256,
-          p.bytes if isinstance(getattr(p, "bytes", None), int) else len(p.body), None] for p in payloads],
-    )
+          p.bytes if isinstance(getattr(p, "bytes", None), int) else len(p.body)] for p in payloads],
+        columns=["run_id", "source", "name", "url", "fetched_at", "sha256", "bytes"])
+    con.register("incoming_payloads", frame)
+    try:
+        con.execute("INSERT INTO meta.payloads BY NAME SELECT run_id, source, name, url, "
+                    "CAST(fetched_at AS TIMESTAMP) AS fetched_at, sha256, CAST(bytes AS BIGINT) AS bytes, "
+                    "CAST(NULL AS VARCHAR) AS path FROM incoming_payloads")
+    finally:
+        con.unregister("incoming_payloads")
 
 
 def record_run(con, run_id: str, source: str, mode: str, started: datetime, finished: datetime, *, status: str,
