@@ -255,6 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("background", help="start one `run --due --if-reachable` in the background (make run)"
                    ).set_defaults(func=cmd_background)
     sub.add_parser("ensure", help="build from the seed if no warehouse exists").set_defaults(func=cmd_ensure)
+    from etl import backfill  # its subcommand is declared beside its logic
+
+    backfill.add_parser(sub)
     return parser
 
 
