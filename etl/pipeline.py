@@ -17,7 +17,8 @@ from types import ModuleType
 
 import duckdb
 
-from etl import alerts, archive, config, guards, parsecache, sources, warehouse
+from etl import alerts, config, guards, parsecache, sources, warehouse
+from etl import archive as raw_archive
 from etl.http import Client
 from etl.provenance import Payload, utcnow
 
@@ -89,8 +90,13 @@ class RunLog:
 # --------------------------------------------------------------------------- raw archive
 
 # The archive itself lives in etl/archive.py (atomic, write-once snapshots); these names stay.
-read_archive = archive.read_snapshot
-archived_snapshots = archive.snapshots
+read_archive = raw_archive.read_snapshot
+archived_snapshots = raw_archive.snapshots
+
+
+def archive(raw_dir: Path, source: str, payloads: list[Payload], stamp: datetime) -> Path:
+    """Archive payloads as one snapshot under raw/<source>/<stamp>/ (see etl.archive.write_snapshot)."""
+    return raw_archive.write_snapshot(raw_dir, source, payloads, stamp)
 
 
 def replay_payloads(module: ModuleType, replay_dir: Path) -> list[Payload]:
@@ -435,7 +441,7 @@ def _plan(module, mode, replay_dir, settings, client, clock: Clock = utcnow) -> 
         def replayed():
             payloads = replay_payloads(module, replay_dir)
             stamp = max(p.fetched_at for p in payloads)
-            batch.archived["folder"] = archive.write_snapshot(settings.raw_dir, source.name, payloads, stamp)
+            batch.archived["folder"] = raw_archive.write_snapshot(settings.raw_dir, source.name, payloads, stamp)
             return payloads
 
         return Plan([batch])
@@ -447,7 +453,7 @@ def _plan(module, mode, replay_dir, settings, client, clock: Clock = utcnow) -> 
         client.set_deadline(settings.deadline_for(source.name))
         payloads = list(module.fetch(client))
         if payloads:
-            batch.archived["folder"] = archive.write_snapshot(settings.raw_dir, source.name, payloads, clock())
+            batch.archived["folder"] = raw_archive.write_snapshot(settings.raw_dir, source.name, payloads, clock())
         return payloads
 
     return Plan([batch])
