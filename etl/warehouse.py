@@ -274,34 +274,9 @@ def validate(source: str, rows, *, default_segment: str | None = None) -> Valida
 # --------------------------------------------------------------------------- loading
 
 def load(con: duckdb.DuckDBPyConnection, source: Source, data: Validated) -> int:
-    """Write a source's validated rows into core.* by its load semantics; returns rows written.
-
-    replace: the source's previous rows in each table it produced are deleted first.
-    append: previous rows of the same snapshot (same observed_at / period) are deleted first,
-    so loading the same payload twice changes nothing.
-    """
-    written = 0
-    for table, rows in data.rows.items():
-        if not rows:
-            continue
-        frame = pd.DataFrame(rows, columns=list(CORE[table]))
-        con.register("incoming", frame)
-        try:
-            if source.load == "replace":
-                con.execute(f"DELETE FROM core.{table} WHERE source = ?", [source.name])
-            else:
-                key = SNAPSHOT_KEY[table]
-                con.execute(
-                    f"DELETE FROM core.{table} WHERE source = ? AND {key} IN (SELECT DISTINCT {key} FROM incoming)",
-                    [source.name],
-                )
-            cols = ", ".join(CORE[table])
-            casts = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in CORE[table].items())
-            con.execute(f"INSERT INTO core.{table} ({cols}) SELECT {casts} FROM incoming")
-        finally:
-            con.unregister("incoming")
-        written += len(rows)
-    return written
+    """Write one snapshot's validated rows into core.* by the source's load semantics (apply_staged);
+    returns rows written. The pipeline stages several snapshots at once; this is the one-snapshot case."""
+    return apply_staged(con, source, stage(con, [data]))
 
 
 # --------------------------------------------------------------------------- staged loading
