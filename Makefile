@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# OFFLINE=1: serve the seed and the archive only; no background refresh from the live sources.
+OFFLINE ?=
 
 .PHONY: run test etl bench lint clean
 
@@ -14,6 +16,7 @@ $(VENV)/.installed: pyproject.toml
 
 run: $(VENV)/.installed
 	@$(PY) -m etl ensure
+	$(if $(OFFLINE),@echo "OFFLINE=1: no background refresh",@$(PY) -m etl background)
 	$(PY) -m streamlit run dashboard/app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: $(VENV)/.installed

@@ -35,6 +35,13 @@ if not warehouse.available():
     st.error(f"No warehouse at `{warehouse.db_path()}`. Build it with `make run` (from the seed, no network) "
              "or `python -m etl run --offline`.")
     st.stop()
+trouble = warehouse.problem()
+if trouble:  # say what is wrong and what to run, instead of an error box on every page
+    st.error(f"The dashboard cannot read its data. Rebuild the warehouse from the seed and the raw archive with "
+             f"`{warehouse.REBUILD}` (or `python -m etl run --offline`), then reload this page.",
+             icon=":material/database_off:")
+    st.text(trouble)
+    st.stop()
 
 side = sources_model.sidebar(sources.status())
 with st.sidebar:
@@ -49,6 +56,20 @@ with st.sidebar:
     snapshot = sources.snapshot_id()
     if snapshot:
         st.caption(f"Warehouse snapshot `{snapshot}`")
+    refreshing = warehouse.refresh_under_way()
+    if refreshing:
+        st.caption(f":material/sync: A refresh from the live sources is under way (since {refreshing}); the "
+                   "pages switch to the new data when it is published.")
+
+        shown = warehouse.snapshot_key()
+
+        @st.fragment(run_every=20)
+        def _follow_publish() -> None:
+            # Rerun the app once the refresh has published a new file (or ended), to show the new data.
+            if warehouse.snapshot_key() != shown or not warehouse.refresh_under_way():
+                st.rerun(scope="app")
+
+        _follow_publish()
 
 if side.stale:
     names = ", ".join(side.stale)

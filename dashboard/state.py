@@ -1,4 +1,8 @@
-"""URL state: widgets bind to query parameters; values the URL gets wrong are ignored with a notice."""
+"""URL state: widgets bind to query parameters; values the URL gets wrong are ignored with a notice.
+
+Notices quote URL parameter names and values, which anyone can write into a link: they are shown as
+plain text (st.text), never inside markdown, so a crafted link cannot add links or images to the page.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ def allow(*names: str) -> None:
 
 
 def notice(message: str) -> None:
+    """A plain-text notice (it may quote URL input: it is never rendered as markdown)."""
     st.session_state.setdefault(_NOTICES, []).append(message)
 
 
@@ -56,7 +61,7 @@ def finish(slot) -> None:
         if key in extra:
             continue
         if key not in st.session_state:
-            messages.append(f"Ignored unknown URL parameter `{key}`.")
+            messages.append(f"Ignored unknown URL parameter: {key}")
             if key in st.query_params:
                 del st.query_params[key]
             continue
@@ -69,7 +74,10 @@ def finish(slot) -> None:
                 used = ", ".join(_serialise(value))
             else:
                 used = _serialise(value)[0]
-            messages.append(f"Ignored URL value `{key}={shown}` (not a valid choice); using "
-                            f"`{used or 'the default'}` instead.")
+            messages.append(f"Ignored URL value {key}={shown} (not a valid choice); using "
+                            f"{used or 'the default'} instead.")
     if messages:
-        slot.warning("  \n".join(dict.fromkeys(messages)), icon=":material/link_off:")
+        with slot.container():
+            st.warning("Parts of this link were ignored (details below, as written in the link).",
+                       icon=":material/link_off:")
+            st.text("\n".join(dict.fromkeys(messages)))

@@ -25,10 +25,38 @@ class Settings:
     connect_timeout: float
     read_timeout: float
     api_keys: dict[str, str] = field(default_factory=dict)
+    # Total seconds one request may take, retries included (a server dripping bytes resets every
+    # read timeout); per source from COMPUTEWATCH_DEADLINE_<SOURCE>.
+    request_deadline: float = 300.0
+    deadlines: dict[str, float] = field(default_factory=dict)
+    alert_webhook: str | None = None
+    # host:port pairs a background refresh tries before fetching (empty: the live sources' hosts).
+    probe_hosts: tuple[tuple[str, int], ...] = ()
 
     @property
     def lock_path(self) -> Path:
         return Path(str(self.db_path) + ".lock")
+
+    @property
+    def cache_dir(self) -> Path:
+        """Parsed archive snapshots (etl/parsecache.py): derived data, safe to delete."""
+        return self.data_dir / "cache" / "parsed"
+
+    @property
+    def alert_state_path(self) -> Path:
+        return self.data_dir / "alerts.json"
+
+    @property
+    def failed_runs_path(self) -> Path:
+        """Runs that died before they could record themselves (e.g. a full disk), for the next run."""
+        return self.data_dir / "failed_runs.jsonl"
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "etl.log"
+
+    def deadline_for(self, source: str) -> float:
+        return self.deadlines.get(source, self.request_deadline)
 
 
 # Optional keys: env var name -> source that uses it. Keyless is the default for every source.
@@ -39,6 +67,29 @@ API_KEY_VARS = {
     "IONET_API_KEY": "ionet",
     "HF_TOKEN": "huggingface",
 }
+
+
+DEADLINE_PREFIX = "COMPUTEWATCH_DEADLINE_"
+
+
+def _seconds(name: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0:
+        raise ValueError(f"{name} must be a number of seconds above 0, got {text!r}")
+    return value
+
+
+def _hosts(text: str) -> tuple[tuple[str, int], ...]:
+    out = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        host, sep, port = item.rpartition(":")
+        if not sep or not host or not port.isdigit():
+            raise ValueError(f"COMPUTEWATCH_PROBE_HOSTS: expected host:port[,host:port...], got {item!r}")
+        out.append((host, int(port)))
+    return tuple(out)
 
 
 def load(env: dict[str, str] | None = None) -> Settings:
@@ -59,6 +110,11 @@ def load(env: dict[str, str] | None = None) -> Settings:
         connect_timeout=float(env.get("COMPUTEWATCH_CONNECT_TIMEOUT", "10")),
         read_timeout=float(env.get("COMPUTEWATCH_READ_TIMEOUT", "60")),
         api_keys={var: env[var] for var in API_KEY_VARS if env.get(var)},
+        request_deadline=_seconds("COMPUTEWATCH_REQUEST_DEADLINE", env.get("COMPUTEWATCH_REQUEST_DEADLINE", "300")),
+        deadlines={k.removeprefix(DEADLINE_PREFIX).lower(): _seconds(k, v) for k, v in env.items()
+                   if k.startswith(DEADLINE_PREFIX) and v},
+        alert_webhook=env.get("COMPUTEWATCH_ALERT_WEBHOOK") or None,
+        probe_hosts=_hosts(env.get("COMPUTEWATCH_PROBE_HOSTS", "")),
     )
 
 

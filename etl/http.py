@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import requests
+import urllib3
 
 from etl import config
 from etl.provenance import Payload, utcnow
@@ -27,7 +28,9 @@ class Client:
       `Retry-After` when the server sends it, else backoff * 2**attempt seconds (capped);
     - a minimum interval between requests (`min_interval` seconds) for rate-limited APIs,
       e.g. Vast.ai's 10 searches a minute;
-    - a maximum payload size: bodies larger than `max_bytes` are refused, never half-read.
+    - a maximum payload size: bodies larger than `max_bytes` are refused, never half-read;
+    - a total deadline per request (`deadline` seconds, retries and waits included): a server that
+      drips a byte now and then satisfies every read timeout, but not the deadline.
     """
 
     def __init__(
@@ -51,6 +54,7 @@ class Client:
         self.sleep = sleep
         self.clock = clock
         self.min_interval = 0.0
+        self.deadline: float = self.settings.request_deadline
         self._last_request: float | None = None
         self.requests_made = 0
 
@@ -60,6 +64,10 @@ class Client:
     def throttle(self, per_minute: float | None) -> None:
         """Space requests so that at most `per_minute` are made each minute (None: no limit)."""
         self.min_interval = 60.0 / per_minute if per_minute else 0.0
+
+    def set_deadline(self, seconds: float) -> None:
+        """The total time each following request may take (the pipeline sets it per source)."""
+        self.deadline = seconds
 
     def _wait_turn(self) -> None:
         if self._last_request is not None and self.min_interval:
@@ -95,10 +103,16 @@ class Client:
         error pages often arrive with status 200.
         """
         last_error = ""
+        out_of_time = False
+        ends = time.monotonic() + self.deadline  # real time: a deadline is about the wall clock
         for attempt in range(self.retries + 1):
             self._wait_turn()
             self.requests_made += 1
             response = None
+            remaining = ends - time.monotonic()
+            if remaining <= 0:
+                out_of_time = True
+                break
             try:
                 response = self.session.request(
                     method,
@@ -107,7 +121,7 @@ class Client:
                     json=json,
                     data=data,
                     headers=headers,
-                    timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+                    timeout=(min(self.settings.connect_timeout, remaining), min(self.settings.read_timeout, remaining)),
                     stream=True,
                 )
                 if response.status_code in RETRY_STATUSES:
@@ -115,7 +129,7 @@ class Client:
                 elif response.status_code >= 400:
                     raise FetchError(f"HTTP {response.status_code} from {response.url}: {_snippet(response, 200)}")
                 else:
-                    body = self._read_capped(response)  # inside the try: a body cut off mid-way is retried
+                    body = self._read_capped(response, ends)  # inside the try: a body cut off mid-way is retried
                     _check_expected(body, response, expect)
                     return Payload(
                         body=body,
@@ -126,25 +140,50 @@ class Client:
                     )
             except FetchError:
                 raise
-            except requests.RequestException as exc:  # connect/read timeouts, resets, truncated bodies
+            except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+                # connect/read timeouts, resets, truncated bodies
                 last_error = f"{type(exc).__name__}: {exc}"
             if attempt < self.retries:
-                self.sleep(self._retry_wait(attempt, response))
+                wait = self._retry_wait(attempt, response)
+                if wait >= ends - time.monotonic():
+                    out_of_time = True  # the next try could not even start before the deadline
+                    break
+                self.sleep(wait)
+        if out_of_time:
+            raise FetchError(f"deadline of {self.deadline:g} s exceeded for {url}"
+                             + (f" (last error: {last_error})" if last_error else ""))
         raise FetchError(f"gave up after {self.retries + 1} attempts: {last_error}")
 
-    def _read_capped(self, response: requests.Response) -> bytes:
+    def _read_capped(self, response: requests.Response, ends: float | None = None) -> bytes:
         cap = self.settings.max_payload_bytes
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > cap:
             raise FetchError(f"payload of {int(declared):,} bytes exceeds the {cap:,}-byte cap: {response.url}")
         chunks, size = [], 0
-        for chunk in response.iter_content(chunk_size=1 << 16):
+        for chunk in _chunks(response, ends):
             size += len(chunk)
             if size > cap:
                 response.close()
                 raise FetchError(f"payload exceeds the {cap:,}-byte cap: {response.url}")
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _chunks(response: requests.Response, ends: float | None):
+    """The body in chunks as they arrive, stopping at the deadline `ends` (time.monotonic())."""
+    raw = response.raw
+    if ends is None or not hasattr(raw, "read1"):
+        yield from response.iter_content(chunk_size=1 << 16)
+        return
+    while True:
+        if time.monotonic() > ends:
+            response.close()
+            raise FetchError(f"deadline exceeded while reading {response.url}")
+        # read1 returns whatever has arrived (at most 64 KiB), so a trickle cannot hold the loop.
+        chunk = raw.read1(1 << 16, decode_content=True)
+        if not chunk:
+            return
+        yield chunk
 
 
 def _snippet(response: requests.Response, limit: int) -> str:

@@ -1,8 +1,9 @@
-"""The DuckDB warehouse: schema, validation, loading, marts, a run lock and atomic publishing."""
+"""The DuckDB warehouse: schema, validation, loading with its guards, marts, a run lock and atomic publishing."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import math
@@ -15,12 +16,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl import config
+from etl import config, guards
 from etl.marts import MARTS, Mart, named
-from etl.provenance import CENTRALISED, DECENTRALISED, SEGMENTS, Payload, Source
+from etl.provenance import CENTRALISED, DECENTRALISED, SEGMENTS, Source
 
 SQL_DIR = Path(__file__).parent / "sql"
-MAX_PRICE_USD_PER_GPU_HOUR = 200.0  # above this a "per GPU-hour" price is a unit error (DESIGN.md)
+MAX_PRICE_USD_PER_GPU_HOUR = guards.MAX_PRICE_USD_PER_GPU_HOUR
 PRICE_TYPES = ("on_demand", "spot", "reserved", "contract", "bid", "community", "secure")
 
 # Column -> DuckDB type, per core table. Order is the table's column order.
@@ -100,6 +101,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every schema and table if missing (idempotent)."""
     con.execute(META_DDL)
     con.execute("ALTER TABLE meta.sources ADD COLUMN IF NOT EXISTS prices_persist BOOLEAN")
+    con.execute("ALTER TABLE meta.runs ADD COLUMN IF NOT EXISTS rows_duplicate INTEGER")
     for table, columns in CORE.items():
         cols = ", ".join(f"{c} {t}" for c, t in columns.items())
         con.execute(f"CREATE TABLE IF NOT EXISTS core.{table} ({cols})")
@@ -155,6 +157,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, seed_dir: Path) -> None:
 class Validated:
     rows: dict[str, list[dict]] = field(default_factory=lambda: {t: [] for t in CORE})
     rejects: list[tuple[str, str, dict]] = field(default_factory=list)  # (table, reason, record)
+    duplicates: int = 0  # rows dropped as exact repeats within the snapshot (guards.dedupe)
 
     @property
     def n_rows(self) -> int:
@@ -233,14 +236,15 @@ def _check(table: str, row: dict) -> str | None:
             value = row.get(column)
             if value is not None and not 0 <= value <= 100:
                 return f"{column} {value} outside 0-100"
-    return None
+    return guards.check_row(table, row)  # unit-aware bounds (etl/guards.py)
 
 
 def validate(source: str, rows, *, default_segment: str | None = None) -> Validated:
     """Split parsed rows into typed good rows per table and rejects with reasons.
 
     A row naming an unknown table or column is schema drift in the parser: raise, so the whole
-    source fails and loads nothing. A row with a bad value is rejected with its reason.
+    source fails and loads nothing. A row with a bad value is rejected with its reason. Exact
+    repeats of a row (a record repeated in a payload, a page served twice) are kept once and counted.
     """
     out = Validated()
     for raw in rows:
@@ -265,40 +269,161 @@ def validate(source: str, rows, *, default_segment: str | None = None) -> Valida
             out.rejects.append((table, reason, record))
         else:
             out.rows[table].append(typed)
+    for table, table_rows in out.rows.items():
+        out.rows[table], dropped = guards.dedupe(table_rows)
+        out.duplicates += dropped
     return out
 
 
 # --------------------------------------------------------------------------- loading
 
 def load(con: duckdb.DuckDBPyConnection, source: Source, data: Validated) -> int:
-    """Write a source's validated rows into core.* by its load semantics; returns rows written.
+    """Write one snapshot's validated rows into core.* by the source's load semantics (apply_staged);
+    returns rows written. The pipeline stages several snapshots at once; this is the one-snapshot case."""
+    return apply_staged(con, source, stage(con, [data]))
+
+
+# --------------------------------------------------------------------------- staged loading
+
+STAGED = "staged_"  # temp tables holding one source's incoming rows, with `_ord` = snapshot order
+
+
+def _casts(table: str) -> str:
+    return ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in CORE[table].items())
+
+
+def stage(con: duckdb.DuckDBPyConnection, parts: list) -> dict[str, int]:
+    """Put a source's incoming snapshots (in load order) into temp tables staged_<table>.
+
+    Each part is a `warehouse.Validated` (rows in memory) or anything with `.tables` (table -> rows)
+    and `.parquet(table)` (a parse cache entry, etl/parsecache.py); the cached ones load in one
+    statement per table, however many there are. Returns rows staged per table.
+    """
+    for table in CORE:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGED}{table} AS SELECT {_casts(table)}, 0 AS _ord "
+                    f"FROM core.{table} WHERE false")
+    files: dict[str, list[tuple[int, str]]] = {t: [] for t in CORE}
+    for ordinal, part in enumerate(parts):
+        if isinstance(part, Validated):
+            for table, rows in part.rows.items():
+                if rows:
+                    con.register("incoming", pd.DataFrame(rows, columns=list(CORE[table])))
+                    try:
+                        con.execute(f"INSERT INTO {STAGED}{table} SELECT {_casts(table)}, {ordinal} FROM incoming")
+                    finally:
+                        con.unregister("incoming")
+        else:
+            for table, n in part.tables.items():
+                if n:
+                    files[table].append((ordinal, str(part.parquet(table))))
+    for table, listed in files.items():
+        if not listed:
+            continue
+        con.execute("CREATE OR REPLACE TEMP TABLE _files (filename VARCHAR, _ord INTEGER)")
+        con.executemany("INSERT INTO _files VALUES (?, ?)", [[f, o] for o, f in listed])
+        cols = ", ".join(f"p.{c}" for c in CORE[table])
+        con.execute(f"INSERT INTO {STAGED}{table} SELECT {cols}, f._ord FROM read_parquet(?, filename=true) p "
+                    "JOIN _files f USING (filename)", [[f for _, f in listed]])
+    return {t: con.execute(f"SELECT count(*) FROM {STAGED}{t}").fetchone()[0] for t in CORE}
+
+
+class ReplaceRefused(ValueError):
+    """A replace load that would drop too much of what the warehouse has (guards.replace_refusal)."""
+
+
+def check_replace(con: duckdb.DuckDBPyConnection, source: Source, staged: dict[str, int], baseline: str = "core",
+                  *, max_drop_share: float = guards.MAX_REPLACE_DROP_SHARE) -> None:
+    """Refuse (ReplaceRefused) a replace load that would drop more than `max_drop_share` of the rows
+    or a whole entity the source has in `baseline` (the build itself, or the published warehouse
+    when a rebuild starts from nothing)."""
+    if source.load != "replace":
+        return
+    reasons = []
+    for table, n in staged.items():
+        if not n:
+            continue
+        previous = con.execute(f"SELECT count(*) FROM {baseline}.{table} WHERE source = ?", [source.name]).fetchone()[0]
+        columns = guards.ENTITY_COLUMNS[table]
+        entities = incoming_entities = []
+        if columns and previous:
+            cols = ", ".join(columns)
+            entities = con.execute(f"SELECT DISTINCT {cols} FROM {baseline}.{table} WHERE source = ?",
+                                   [source.name]).fetchall()
+            incoming_entities = con.execute(f"SELECT DISTINCT {cols} FROM {STAGED}{table}").fetchall()
+        reason = guards.replace_refusal(table, previous, entities, n, incoming_entities,
+                                        max_drop_share=max_drop_share)
+        if reason:
+            reasons.append(reason)
+    if reasons:
+        raise ReplaceRefused("; ".join(reasons) + f". If this is right, run `python -m etl run {source.name} "
+                             "--accept-drops`")
+
+
+def apply_staged(con: duckdb.DuckDBPyConnection, source: Source, staged: dict[str, int]) -> int:
+    """Write the staged rows into core.* by the source's load semantics; returns rows written.
 
     replace: the source's previous rows in each table it produced are deleted first.
-    append: previous rows of the same snapshot (same observed_at / period) are deleted first,
-    so loading the same payload twice changes nothing.
+    append: rows of a snapshot key (observed_at / period) present in the incoming snapshots replace
+    the earlier ones, and among the incoming the latest snapshot with that key wins, exactly as
+    loading the snapshots one after the other would; loading the same payload twice changes nothing.
     """
     written = 0
-    for table, rows in data.rows.items():
-        if not rows:
+    for table, n in staged.items():
+        if not n:
             continue
-        frame = pd.DataFrame(rows, columns=list(CORE[table]))
-        con.register("incoming", frame)
-        try:
-            if source.load == "replace":
-                con.execute(f"DELETE FROM core.{table} WHERE source = ?", [source.name])
-            else:
-                key = SNAPSHOT_KEY[table]
-                con.execute(
-                    f"DELETE FROM core.{table} WHERE source = ? AND {key} IN (SELECT DISTINCT {key} FROM incoming)",
-                    [source.name],
-                )
-            cols = ", ".join(CORE[table])
-            casts = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in CORE[table].items())
-            con.execute(f"INSERT INTO core.{table} ({cols}) SELECT {casts} FROM incoming")
-        finally:
-            con.unregister("incoming")
-        written += len(rows)
+        cols = ", ".join(CORE[table])
+        if source.load == "replace":
+            con.execute(f"DELETE FROM core.{table} WHERE source = ?", [source.name])
+            con.execute(f"INSERT INTO core.{table} ({cols}) SELECT {cols} FROM {STAGED}{table}")
+            written += n
+            continue
+        key = SNAPSHOT_KEY[table]
+        latest = f"SELECT {cols} FROM {STAGED}{table} QUALIFY _ord = max(_ord) OVER (PARTITION BY {key})"
+        con.execute(f"DELETE FROM core.{table} WHERE source = ? AND {key} IN "
+                    f"(SELECT DISTINCT {key} FROM {STAGED}{table})", [source.name])
+        con.execute(f"INSERT INTO core.{table} ({cols}) {latest}")
+        written += con.execute(f"SELECT count(*) FROM ({latest})").fetchone()[0]
     return written
+
+
+def carry_over(con: duckdb.DuckDBPyConnection, source: str, schema: str) -> int:
+    """Copy a source's rows and run history from an attached warehouse `schema` (the published one)
+    into a build that started from nothing: a source that fails keeps its last good rows."""
+    kept = 0
+    known = con.execute(f"SELECT count(*) FROM {schema}.meta.runs WHERE source = ?", [source]).fetchone()[0]
+    if not known:
+        return 0  # never ran in the published warehouse: nothing to keep
+    for table in CORE:
+        cols = ", ".join(CORE[table])
+        have = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_catalog = ? AND table_schema = 'core' "
+            "AND table_name = ?", [schema, table]).fetchall()}
+        if not have:
+            continue
+        select = ", ".join(c if c in have else f"NULL AS {c}" for c in CORE[table])
+        con.execute(f"INSERT INTO core.{table} ({cols}) SELECT {select} FROM {schema}.core.{table} WHERE source = ?",
+                    [source])
+        kept += con.execute(f"SELECT count(*) FROM core.{table} WHERE source = ?", [source]).fetchone()[0]
+    for table in ("runs", "payloads", "rejects"):
+        cols = [r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_catalog = ? AND table_schema = 'meta' "
+            "AND table_name = ? ORDER BY ordinal_position", [schema, table]).fetchall()]
+        if cols:
+            names = ", ".join(cols)
+            con.execute(f"INSERT INTO meta.{table} ({names}) SELECT {names} FROM {schema}.meta.{table} "
+                        "WHERE source = ?", [source])
+    return kept
+
+
+def attach_published(con: duckdb.DuckDBPyConnection, db_path: str, alias: str = "published") -> str | None:
+    """Attach the published warehouse read-only as `alias` when it is readable; the alias or None."""
+    if not Path(db_path).exists() or check_readable(db_path):
+        return None
+    try:
+        con.execute(f"ATTACH ? AS {alias} (READ_ONLY)", [str(db_path)])
+    except duckdb.Error:
+        return None
+    return alias
 
 
 def record_rejects(con, run_id: str, source: str, rejects) -> None:
@@ -312,25 +437,36 @@ def record_rejects(con, run_id: str, source: str, rejects) -> None:
         )
 
 
-def record_payloads(con, run_id: str, source: str, payloads: list[Payload]) -> None:
-    """One meta.payloads row per payload a run loaded: where it came from, when, its sha256 and size."""
+def record_payloads(con, run_id: str, source: str, payloads: list) -> None:
+    """One meta.payloads row per payload a run loaded: where it came from, when, its sha256 and size.
+
+    A payload is a Payload, or an archive manifest entry (etl.archive.Entry) for snapshots loaded
+    from the parse cache without reading their bodies again.
+    """
     if not payloads:
         return
-    con.executemany(
-        "INSERT INTO meta.payloads VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [[run_id, source, p.name, p.url, p.fetched_at.replace(tzinfo=None), p.sha256, len(p.body), None]
-         for p in payloads],
-    )
+    frame = pd.DataFrame(  # one insert of a frame: executemany is slow for thousands of payloads
+        [[run_id, source, p.name, p.url, p.fetched_at.replace(tzinfo=None), p.sha256,
+          p.bytes if isinstance(getattr(p, "bytes", None), int) else len(p.body)] for p in payloads],
+        columns=["run_id", "source", "name", "url", "fetched_at", "sha256", "bytes"])
+    con.register("incoming_payloads", frame)
+    try:
+        con.execute("INSERT INTO meta.payloads BY NAME SELECT run_id, source, name, url, "
+                    "CAST(fetched_at AS TIMESTAMP) AS fetched_at, sha256, CAST(bytes AS BIGINT) AS bytes, "
+                    "CAST(NULL AS VARCHAR) AS path FROM incoming_payloads")
+    finally:
+        con.unregister("incoming_payloads")
 
 
 def record_run(con, run_id: str, source: str, mode: str, started: datetime, finished: datetime, *, status: str,
                rows_loaded: int, rows_rejected: int, payloads: int, data_as_of: datetime | None,
-               error: str | None) -> None:
+               error: str | None, rows_duplicate: int = 0) -> None:
     """The meta.runs row of one source's run (times in UTC, stored naive)."""
     con.execute(
-        "INSERT INTO meta.runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO meta.runs (run_id, source, mode, started_at, finished_at, status, rows_loaded, rows_rejected, "
+        "payloads, data_as_of, error, rows_duplicate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [run_id, source, mode, started.replace(tzinfo=None), finished.replace(tzinfo=None), status, rows_loaded,
-         rows_rejected, payloads, data_as_of, error],
+         rows_rejected, payloads, data_as_of, error, rows_duplicate],
     )
 
 
@@ -389,6 +525,50 @@ def run_lock(lock_path: Path):
 
 def building_path(db_path: str) -> Path:
     return Path(f"{db_path}.building")
+
+
+def discard_build(db_path: str) -> None:
+    """Remove a build's files (after a failure: a full disk must not stay full of them)."""
+    target = building_path(db_path)
+    for leftover in (target, Path(f"{target}.wal"), Path(f"{target}.tmp")):
+        with contextlib.suppress(OSError):
+            leftover.unlink(missing_ok=True)
+
+
+class DiskFull(OSError):
+    """No space left where the run writes; the message names the place."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(exc)
+    return "No space left on device" in text or "Disk quota exceeded" in text
+
+
+def check_readable(db_path: str) -> str | None:
+    """What is wrong with the published warehouse, or None when it opens and has the schema."""
+    path = Path(db_path)
+    if not path.exists():
+        return f"no warehouse at {db_path}"
+    if path.stat().st_size == 0:
+        return f"the warehouse {db_path} is unreadable: the file is empty"
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            return (f"the warehouse {db_path} is locked by another process that opened it for writing "
+                    f"({text.split('(', 1)[-1].rstrip(').') if 'PID' in text else 'see lsof'})")
+        return f"the warehouse {db_path} is unreadable: {text.splitlines()[0][:300]}"
+    try:
+        con.execute("SELECT count(*) FROM meta.runs").fetchone()
+        con.execute("SELECT count(*) FROM marts.freshness").fetchone()
+    except duckdb.Error as exc:
+        return f"the warehouse {db_path} is unreadable: {str(exc).splitlines()[0][:300]}"
+    finally:
+        con.close()
+    return None
 
 
 def open_build(db_path: str, *, fresh: bool) -> duckdb.DuckDBPyConnection:

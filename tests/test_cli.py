@@ -35,8 +35,9 @@ def test_parse_of_an_unknown_source_is_a_clear_error(tmp_path):
 def test_run_offline_prints_a_progress_line_per_source_and_status_reports_freshness(tmp_path):
     out = run_cli("run", "--offline", env_dir=tmp_path)
     assert out.returncode == 0, out.stderr
-    assert any(line.split()[:2] == ["seed", "ok"] and "rows" in line for line in out.stderr.splitlines())
-    status = run_cli("status", "--fail-on-stale", env_dir=tmp_path)
+    # each line: timestamp, run id, then the source and its status
+    assert any(line.split()[2:4] == ["seed", "ok"] and "rows" in line for line in out.stderr.splitlines())
+    status = run_cli("status", "--fail-on-stale", "--offline-ok", env_dir=tmp_path)
     assert status.returncode == 0 and "seed" in status.stdout and "fresh" in status.stdout
     listing = run_cli("sources", env_dir=tmp_path)
     assert listing.returncode == 0 and "vast" in listing.stdout and "never" in listing.stdout

@@ -58,11 +58,13 @@ if pins.differs:
     changed = "; ".join(f"{ss.PIN_LABELS[n]}: {old:,.4g} in the link, {new:,.4g} today"
                         for n, (old, new) in pins.differs.items())
     st.info(f"This link pins data inputs that differ from today's warehouse ({changed}). The numbers below use the "
-            f"link's values (snapshot `{pins.snapshot}`), so they match what was shared.", icon=":material/push_pin:")
+            "link's values, so they match what was shared.", icon=":material/push_pin:")
+    st.text(f"Warehouse snapshot named in the link: {pins.snapshot}")  # URL input: plain text, never markdown
     st.button("Use current data", key="sc_use_current", on_click=_use_current_data, icon=":material/refresh:")
 elif pins.pinned_snapshot and pins.pinned_snapshot != inputs.snapshot:
-    st.caption(f"This link was made on warehouse snapshot `{pins.pinned_snapshot}`; today's (`{inputs.snapshot}`) "
-               "gives the same data inputs, so the numbers are unchanged.")
+    st.caption(f"Today's warehouse snapshot (`{inputs.snapshot}`) gives the same data inputs as the link's, so the "
+               "numbers are unchanged.")
+    st.text(f"Warehouse snapshot named in the link: {pins.pinned_snapshot}")  # URL input: plain text
 
 
 def _slider(key: str, defaults: dict, disabled: bool = False) -> float:

@@ -62,6 +62,59 @@ def available() -> bool:
     return snapshot_key() is not None
 
 
+REBUILD = "python -m etl run --due"
+
+
+@st.cache_data(ttl=10, max_entries=8, show_spinner=False)  # a lock can come and go on the same file
+def _problem(key: tuple) -> str | None:
+    path = key[0]
+    if os.stat(path).st_size == 0:
+        return f"The warehouse {path} is empty (0 bytes)."
+    try:
+        con = duckdb.connect(":memory:")
+        try:
+            con.execute("ATTACH ? AS warehouse (READ_ONLY)", [path])
+            con.execute("SELECT count(*) FROM warehouse.meta.runs").fetchone()
+            con.execute("SELECT count(*) FROM warehouse.marts.freshness").fetchone()
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0][:300]
+        if "lock" in first.lower():
+            return (f"The warehouse {path} is locked by another process that opened it for writing ({first}). "
+                    "Close that process; the ETL itself never holds the published file open.")
+        return f"The warehouse {path} cannot be read ({first})."
+    return None
+
+
+def problem() -> str | None:
+    """What is wrong with the published file (empty, corrupt, truncated, locked), or None when it reads."""
+    key = snapshot_key()
+    return None if key is None else _problem(key)
+
+
+def refresh_under_way() -> str | None:
+    """The start time of the ETL run that holds the run lock right now, or None.
+
+    The ETL writes "pid N since <time> UTC" into the lock file while it runs and empties it at the end;
+    a run that was killed leaves its text behind, so the pid must still be alive.
+    """
+    try:
+        text = config.get().lock_path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    parts = text.split()
+    if len(parts) < 4 or parts[0] != "pid" or not parts[1].isdigit():
+        return None
+    try:
+        os.kill(int(parts[1]), 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # alive, owned by another user
+    return " ".join(parts[3:])
+
+
 def sql(text: str, params: tuple | list = ()) -> pd.DataFrame:
     """Run a read-only query with bound parameters (never format user values into SQL)."""
     key = snapshot_key()

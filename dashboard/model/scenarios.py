@@ -134,15 +134,15 @@ def resolve_pins(params: Mapping[str, str], current: Mapping[str, float], snapsh
         raw = params.get(key)
         value = _parse(name, raw)
         if raw is not None and value is None:
-            notices.append(f"Ignored URL value `{key}={raw}` (not a valid {PIN_LABELS[name]}); using today's "
+            notices.append(f"Ignored URL value {key}={raw} (not a valid {PIN_LABELS[name]}); using today's "
                            f"data ({current[name]:,.4g}) instead.")
         values[name] = current[name] if value is None else value
         if value is not None and not math.isclose(value, current[name], rel_tol=1e-9, abs_tol=1e-9):
             differs[name] = (value, current[name])
     version = params.get(VERSION_PARAM)
     if version is not None and version != pt.MODEL_VERSION:
-        notices.append(f"This link was made with model version `{version}`; this page runs version "
-                       f"`{pt.MODEL_VERSION}`, so its numbers may differ from those first shared.")
+        notices.append(f"This link was made with model version {version}; this page runs version "
+                       f"{pt.MODEL_VERSION}, so its numbers may differ from those first shared.")
     pinned_snapshot = params.get(SNAPSHOT_PARAM)
     return Pins(values, pinned_snapshot if differs and pinned_snapshot else snapshot, differs, tuple(notices),
                 pinned_snapshot)
