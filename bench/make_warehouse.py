@@ -230,14 +230,15 @@ def build_base(db: str, captures: Path | None, work: Path) -> None:
 
 def mark_runs(con, end: datetime, stale: list[str]) -> None:
     """One ok run per source that has data, as of `end`; a `stale` source's is cadence + 1 day older."""
-    from etl import sources
+    from etl import sources, warehouse
 
     loaded = {r[0] for r in con.execute("SELECT DISTINCT source FROM meta.runs WHERE status = 'ok'").fetchall()}
     for name in sorted(loaded | set(stale)):
         source = sources.SOURCES[name]
         as_of = end - timedelta(hours=source.cadence_hours + 24) if name in stale else end
-        con.execute("INSERT INTO meta.runs VALUES (?, ?, 'synthetic', ?, ?, 'ok', 0, 0, 0, ?, NULL)",
-                    [f"synthetic-{end:%Y%m%dT%H%M%SZ}", name, as_of, as_of, as_of])
+        warehouse.record_run(con, f"synthetic-{end:%Y%m%dT%H%M%SZ}", name, "synthetic", as_of, as_of,
+                             status="ok", rows_loaded=0, rows_rejected=0, payloads=0, data_as_of=as_of,
+                             error=None)
 
 
 def make(db: str, rows: int, *, days: int = 730, per_day: int = 4, end: datetime | None = None,
