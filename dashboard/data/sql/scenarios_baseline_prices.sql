@@ -1,7 +1,10 @@
--- Baseline GPU price of the scenarios: per segment, the latest daily median of one GPU model (? =
--- gpu_model) in marts.price_index, preferring on-demand, then reserved, then contract prices that day.
-SELECT segment, day, price_type, median, n, sources FROM marts.price_index
-WHERE gpu_model = ? AND median IS NOT NULL
-QUALIFY row_number() OVER (PARTITION BY segment ORDER BY day DESC,
-    CASE price_type WHEN 'on_demand' THEN 0 WHEN 'reserved' THEN 1 WHEN 'contract' THEN 2 ELSE 3 END) = 1
+-- Baseline GPU price of the scenarios: per segment, the newest daily median of one GPU model (? = gpu_model)
+-- by one price method (? = method, cw-1.0.0), over all regions (? = geo, 'all') and one price type
+-- (? = price_type, on_demand), from marts.price_index (docs/METHODOLOGY.md §3.8). Rows flagged
+-- low_confidence are not used. Grain: one row per segment; USD per GPU-hour.
+SELECT segment, day, median, p25, p75, n, n_providers
+FROM marts.price_index
+WHERE gpu_model = ? AND method = ? AND geo = ? AND price_type = ? AND median IS NOT NULL
+  AND NOT coalesce(low_confidence, false)
+QUALIFY row_number() OVER (PARTITION BY segment ORDER BY day DESC) = 1
 ORDER BY segment
