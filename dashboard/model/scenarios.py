@@ -729,7 +729,7 @@ class Evaluation:
                          "compute_cost_per_user_month"):
                 old, new = link.values[name], now.values[name]
                 if old != new:
-                    out.append(f"{name}: {_show(old)} in the link, {_show(new)} today")
+                    out.append(f"{FIELDS[name].label.lower()}: {_show(old)} in the link, {_show(new)} today")
         return out
 
 
