@@ -45,7 +45,8 @@ def test_each_data_function_has_its_sql_file_named_topic_what():
     assert warehouse.sql_path(scenarios.status_quo_hhi).name == "scenarios_status_quo_hhi.sql"
     functions = [prices.options, prices.index, prices.ladder, prices.supply, prices.depin_figures,
                  demand.indicators, demand.catalogue, demand.training_compute, concentration.rows,
-                 concentration.shares, scenarios.baseline_prices, scenarios.users, scenarios.status_quo_hhi,
+                 concentration.shares, scenarios.baseline_prices, scenarios.newest_indicators, scenarios.trends,
+                 scenarios.status_quo_hhi,
                  sources.status, sources.snapshot_id, sources.runs, sources.rejects, sources.unknown_gpu_models,
                  sources.curated_figures, warehouse.has_table]
     files = {warehouse.sql_path(f) for f in functions}
