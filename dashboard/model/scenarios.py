@@ -781,6 +781,11 @@ def input_table(ev: Evaluation) -> dict[str, dict]:
             route = r.route(str(r.values["compute_cost_route"]))
             source = f"route '{route.name}': {route.formula}" if route.value is not None else MODEL_DEFAULT
             as_of = route.as_of
+        elif name == "compute_cost_route":
+            route = r.route(str(r.values[name]))
+            figures = ", ".join(dict.fromkeys(f.source for f in route.figures))
+            source = f"{route.label}" + (f" ({figures})" if figures else "")
+            as_of = route.as_of
         elif name == "baseline_segment" and r.price is None:
             source = f"baseline GPU price {PRICE_UNAVAILABLE}"
         elif figure is not None:
