@@ -184,7 +184,7 @@ def test_without_the_rebuilt_price_index_the_baseline_price_is_not_available(old
         at = open_page("scenarios")
     assert not at.exception and not at.error
     text = captions(at)
-    assert "Baseline GPU price: not available until the price index is rebuilt." in text
+    assert "Inactive: the baseline GPU price is not available until the price index is rebuilt." in text
     assert at.selectbox(key="baseline_segment").disabled
     assert metrics(at)["Cost to all users, per year"].startswith("$")  # the tokens route keeps the page working
 

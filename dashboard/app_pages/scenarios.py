@@ -156,9 +156,10 @@ def scenario() -> None:
         number("gpu_price_change_pct")
         choice("baseline_segment")
         price = ev.resolved.price if ev is not None else None
-        figure_caption(price, f"Baseline GPU price: {ss.PRICE_UNAVAILABLE}.")
+        if price is not None:  # without it, the greyed controls already say the price is not available
+            figure_caption(price, "")
         number("new_gpu_price")
-        if ev is not None:
+        if ev is not None and price is not None:
             st.caption(ss.shock_text(ev))
         number("decentralised_share")
         number("decentralised_discount")
@@ -223,9 +224,13 @@ def scenario() -> None:
     with results:
         sources = ["seed"]  # the curated figures; the price index is ComputeWatch's own (named in the note)
         used = {f.label: f for f in ev.resolved.sources.values() if f is not None and f.from_data}
+        route = ev.resolved.route(str(ev.resolved.values["compute_cost_route"]))
+        cost = float(ev.resolved.values["compute_cost_per_user_month"])
         note = (f"Model: Ritz (2024) pass-through, version {pt.MODEL_VERSION}. Inputs: "
                 + "; ".join(f"{f.label} {f.value:,.4g} {f.unit} ({f.source}, {f.as_of})" for f in used.values())
-                + ". The fees/ads/quality split is an assumption.")
+                + f"; compute cost ${cost:.4f} a user-month ("
+                + ("set by you" if "compute_cost_per_user_month" in ev.resolved.explicit else f"{route.label} route")
+                + "). The fees/ads/quality split is an assumption.")
         st.subheader("Default baseline, your baseline and the scenario")
         st.caption("Default baseline: a +40% GPU price rise with default assumptions and today's data (or the "
                    "link's). Your baseline: the same with your assumptions. Scenario: your assumptions and your "
@@ -251,9 +256,11 @@ def scenario() -> None:
                           "spends more per query than the trend suggests.")
         st.subheader("Compute cost per user, by route")
         routes = ss.routes_frame(ev)
+        missing = [f"{r.label}: {r.missing}" for r in ev.resolved.routes if r.value is None]
         ui.chart(charts.routes_bars(routes), routes, key="sc_routes", sources=["seed"],
                  note="Inputs: " + "; ".join(dict.fromkeys(f"{f.label} {f.value:,.4g} {f.unit} ({f.source}, {f.as_of})"
-                                                           for r in ev.resolved.routes for f in r.figures)) + ".")
+                                                           for r in ev.resolved.routes for f in r.figures)) + ". "
+                 + (f"Not shown: {'; '.join(missing)}." if missing else ""))
         st.subheader("Share or download this scenario")
         here = (st.context.url or "").rstrip("/")
         link = f"{here if here.endswith('/scenarios') else here + '/scenarios'}?{urlencode(ss.permalink_params(ev))}"
