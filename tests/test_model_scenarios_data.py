@@ -26,6 +26,8 @@ PRICE_ROWS = [
     ("2026-11-30", "H100 SXM", "neocloud", "on_demand", "us", "cw-1.0.0", 3, 3, 2.10, 2.0, 2.5, False),
     ("2026-11-30", "H100 SXM", "neocloud", "on_demand", "all", "ccir-cri-1.1.1", 9, 9, 1.70, 1.5, 2.0, False),
     ("2026-11-30", "A100 80GB", "neocloud", "on_demand", "all", "cw-1.0.0", 9, 9, 1.10, 1.0, 1.2, False),
+    ("2026-11-20", "H100 SXM", "marketplace", "on_demand", "all", "cw-1.0.0", 1, 1, 1.80, 1.8, 1.8, True),
+    ("2026-11-10", "H100 SXM", "marketplace", "on_demand", "all", "cw-1.0.0", 1, 1, 1.50, 1.5, 1.5, True),
 ]
 
 
@@ -86,11 +88,14 @@ def old_price_file(_seeded_file, tmp_path_factory) -> str:
 
 def test_baseline_price_is_the_newest_confident_on_demand_segment_median_of_the_method(priced_db):
     prices = data.baseline_prices()
-    assert set(prices) == {"neocloud", "hyperscaler"}
+    assert set(prices) == {"neocloud", "hyperscaler", "marketplace"}
     assert prices["neocloud"].value == 2.49  # not the older 2.59, the thin 9.99, reserved, US-only or CCIR rows
     assert prices["neocloud"].as_of == "2026-11-30"
     assert prices["hyperscaler"].value == 6.88
-    assert "cw-1.0.0" in prices["neocloud"].source
+    assert "cw-1.0.0" in prices["neocloud"].source and "LOW CONFIDENCE" not in prices["neocloud"].label
+    # a segment with only thin rows gives its newest, flagged
+    assert prices["marketplace"].value == 1.80 and "LOW CONFIDENCE" in prices["marketplace"].label
+    assert data.load().segments == ["neocloud", "hyperscaler"]  # the shock moves centralised prices
 
 
 def test_a_price_index_of_the_old_schema_gives_no_baseline_price(old_price_file):

@@ -101,12 +101,14 @@ def trends() -> tuple[Trend, ...]:
 
 
 def baseline_prices() -> dict[str, Figure]:
-    """Segment -> the newest H100 SXM on-demand median of method cw-1.0.0, all regions
-    (sql/scenarios_baseline_prices.sql). Raises duckdb.BinderException on a price index of the old schema."""
+    """Segment -> the newest H100 SXM on-demand median of method cw-1.0.0, all regions, preferring rows not
+    flagged low-confidence (sql/scenarios_baseline_prices.sql). Raises duckdb.BinderException on a price
+    index of the old schema."""
     frame = run(baseline_prices, (GPU_MODEL, PRICE_METHOD, PRICE_GEO, PRICE_TYPE))
     return {row.segment: Figure(
         float(row.median), "USD per GPU-hour",
-        f"{GPU_MODEL} on-demand median, {row.segment}, all regions ({row.n_providers} providers, {row.n} votes)",
+        f"{GPU_MODEL} on-demand median, {row.segment}, all regions ({row.n_providers} providers, {row.n} votes"
+        + ("; LOW CONFIDENCE: too few providers for a published point" if row.low_confidence else "") + ")",
         f"ComputeWatch price index {PRICE_METHOD}", f"{row.day:%Y-%m-%d}") for row in frame.itertuples()}
 
 
