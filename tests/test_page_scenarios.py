@@ -197,3 +197,13 @@ def test_overview_card_names_its_assumptions(priced_db):
     assert f"Assumes {head.users}" in text and "800M weekly users (2025-10-06)" in text
     assert "conduct from AI assistants" in text and f"model version {pt.MODEL_VERSION}" in text
     assert metrics(at)["GPU price +40%: cost to users"] == f"{fmt.millions_per_year(head.consumer_cost_usd_bn_per_year)} a year"
+
+
+def test_a_pinned_link_whose_data_moved_keeps_its_numbers_until_asked(priced_db):
+    at = open_page("scenarios", {"pin_users": "700", "users_basis": "weekly", "demand_elasticity": "3"})
+    assert at.info and "users (million): 700 in the link, 800 today" in at.info[0].value
+    assert at.slider(key="users_millions").value == 700.0
+    at.button(key="sc_use_current").click().run()
+    assert not at.info
+    assert at.slider(key="users_millions").value == 800.0
+    assert at.slider(key="demand_elasticity").value == 3.0  # your own choices stay

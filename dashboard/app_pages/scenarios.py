@@ -79,11 +79,13 @@ def _follow_data(choice: str) -> None:
 
 
 def _use_current_data() -> None:
+    """Drop the link's pins; a version 1 link also drops the inputs version 1 left implicit."""
+    legacy = st.query_params.get(ss.VERSION_PARAM, pt.MODEL_VERSION) != pt.MODEL_VERSION
     for key in META:
         if key in st.query_params:
             del st.query_params[key]
-    today = ss.resolve({}, inputs)
-    for name in ss.V1_DEFAULTS:
+    today = ss.resolve({}, inputs) if legacy else _defaults({}, _raw())
+    for name in ss.V1_DEFAULTS if legacy else ("users_millions", "hhi", "compute_cost_per_user_month"):
         st.session_state[name] = today.values[name]
 
 
