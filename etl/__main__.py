@@ -138,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fail-on-stale", action="store_true", help="exit 1 if any source is stale")
     p.set_defaults(func=cmd_status)
     sub.add_parser("ensure", help="build from the seed if no warehouse exists").set_defaults(func=cmd_ensure)
+    from etl import backfill  # its subcommand is declared beside its logic
+
+    backfill.add_parser(sub)
     return parser
 
 

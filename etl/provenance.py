@@ -16,6 +16,21 @@ SEGMENTS = ("hyperscaler", "neocloud", "marketplace", "depin")
 CENTRALISED = ("hyperscaler", "neocloud")
 DECENTRALISED = ("marketplace", "depin")
 TABLES = ("gpu_prices", "supply", "market_shares", "indicators", "gpu_specs")
+# How directly a source's figures come from the provider they describe, most direct first. When one
+# provider arrives through several sources, the most direct one is used for it (precedence()).
+#   provider_api: the provider's own price list, API or filings (RunPod's GraphQL, Azure Retail Prices);
+#   catalogue:    a compiled machine-readable catalogue of providers' list prices (Vantage, SkyPilot);
+#   aggregator:   a dataset gathered from many providers or sites by a third party (OpenComputePrices,
+#                 the price tracker's percentiles, Epoch's datasets, the curated seed).
+KINDS = ("provider_api", "catalogue", "aggregator")
+
+
+def precedence(kind: str) -> int:
+    """Rank of a source kind, 0 = used first (provider_api > catalogue > aggregator)."""
+    try:
+        return KINDS.index(kind)
+    except ValueError:
+        raise ValueError(f"unknown source kind {kind!r}; known: {', '.join(KINDS)}") from None
 
 
 @dataclass(frozen=True)
@@ -36,6 +51,7 @@ class Source:
     provenance says so); a replayed file is otherwise dated by a date in its path, else its mtime.
     prices_persist: the source records list prices when they change (not snapshots of every
     current offer), so a price stays in force until its next change (marts.gpu_price_panel).
+    history: the git files whose past versions `python -m etl backfill NAME` loads (etl/backfill.py).
     """
 
     name: str
@@ -48,17 +64,25 @@ class Source:
     cadence_hours: int
     segment: str | None  # None when the source spans segments or is a demand series
     tables: tuple[str, ...]
+    # One of KINDS: how directly the figures come from the provider (precedence()). Every registered
+    # source sets it (tests/test_registry.py); None is left for ad-hoc Sources in tests.
+    kind: str | None = None
     description: str = ""
     load: str = "replace"
     captures: tuple[str, ...] = ()
     capture_dates: tuple[tuple[str, str], ...] = ()
     prices_persist: bool = False
+    # Where the source's past versions live in git, for `python -m etl backfill`: (GitHub
+    # "owner/repo", path in the repository, payload name as fetch() names that file).
+    history: tuple[tuple[str, str, str], ...] = ()
     needs_key: str | None = None  # env var of an optional/required key (see config.API_KEY_VARS)
     rate_limit_per_minute: float | None = None
 
     def __post_init__(self):
         if self.segment is not None and self.segment not in SEGMENTS:
             raise ValueError(f"{self.name}: unknown segment {self.segment!r}")
+        if self.kind is not None and self.kind not in KINDS:
+            raise ValueError(f"{self.name}: kind must be one of {KINDS}, not {self.kind!r}")
         if self.load not in ("replace", "append"):
             raise ValueError(f"{self.name}: load must be 'replace' or 'append'")
         unknown = set(self.tables) - set(TABLES)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -45,7 +46,25 @@ def _provider_table(seed_dir: str) -> dict[str, dict]:
         return {row["provider"].strip(): row for row in csv.DictReader(fh)}
 
 
+@lru_cache(maxsize=4)
+def _provider_aliases(seed_dir: str) -> dict[str, str]:
+    """Other keys of the same company ('vastai', 'lambda_labs') -> its key, from the optional aliases column."""
+    out: dict[str, str] = {}
+    for key, row in _provider_table(seed_dir).items():
+        for alias in (row.get("aliases") or "").split("|"):
+            if alias.strip():
+                out.setdefault(provider_key(alias), key)
+    return out
+
+
 def _seed_dir() -> str:
+    # config.get() re-reads the whole environment; the seed folder depends on one variable only, and
+    # parsers ask for it once a row, so it is worked out once per value of that variable.
+    return _seed_dir_for(os.environ.get("COMPUTEWATCH_SEED_DIR"))
+
+
+@lru_cache(maxsize=8)
+def _seed_dir_for(_env_value: str | None) -> str:
     return str(config.get().seed_dir)
 
 
@@ -69,6 +88,14 @@ def gpu_models() -> dict[str, dict]:
 def provider_key(name: str) -> str:
     """'Lambda Labs' -> 'lambda_labs': the key form used in providers.csv."""
     return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+
+
+def canonical_provider(name: str) -> str:
+    """The providers.csv key of a company however a source spells it: 'Vast.ai'/'vastai' -> 'vast'."""
+    key = provider_key(name)
+    if key in _provider_table(_seed_dir()):
+        return key
+    return _provider_aliases(_seed_dir()).get(key, key)
 
 
 def segment_for(provider: str) -> str | None:

@@ -47,3 +47,25 @@ def test_exact_spelling_wins_over_vendor_prefix_stripping():
 ])
 def test_providers_map_to_segments(provider, segment):
     assert reference.segment_for(provider) == segment
+
+
+@pytest.mark.parametrize(("raw", "key"), [
+    ("aws", "aws"), ("Vast.ai", "vast"), ("vastai", "vast"), ("Lambda Labs", "lambda"), ("oci", "oracle"),
+    ("Google Cloud", "gcp"), ("thundercompute", "thunder_compute"), ("unheard_of_cloud", "unheard_of_cloud"),
+])
+def test_provider_aliases_resolve_to_one_key(raw, key):
+    assert reference.canonical_provider(raw) == key
+
+
+def test_a_provider_key_wins_over_another_providers_alias(mini_seed):
+    mini_seed("gpu_model,aliases\nH100 SXM,\n", "provider,segment,aliases\nvast,marketplace,vastai|lambda\nlambda,neocloud,\n")
+    assert reference.canonical_provider("vastai") == "vast"
+    assert reference.canonical_provider("lambda") == "lambda"  # a real key wins over another's alias
+
+
+def test_every_provider_alias_belongs_to_one_provider():
+    seen: dict[str, str] = {}
+    for key, row in reference.providers().items():
+        for alias in filter(None, (row.get("aliases") or "").split("|")):
+            assert alias not in reference.providers(), f"{alias} is a provider and an alias of {key}"
+            assert seen.setdefault(alias, key) == key, f"alias {alias} of both {seen[alias]} and {key}"

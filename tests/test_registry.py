@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from etl import config, sources
+from etl.provenance import KINDS, precedence
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -23,6 +24,7 @@ def test_source_declares_full_provenance(name):
         assert s.url_download and all(u.startswith("https://") for u in s.url_download), name
     assert s.cadence_hours > 0
     assert s.tables, f"{name}: declares no table"
+    assert s.kind in KINDS, f"{name}: kind must be one of {KINDS} (precedence among sources of one provider)"
     assert s.needs_key is None or s.needs_key in config.API_KEY_VARS, f"{name}: key var not in config"
 
 
@@ -64,3 +66,15 @@ def test_every_captures_pattern_matches_a_real_capture(captures):
 def test_every_public_module_of_the_package_is_a_registered_source():
     modules = {p.stem for p in (ROOT / "etl" / "sources").glob("*.py") if not p.stem.startswith("_")}
     assert modules == set(NAMES)  # a module whose SOURCE is missing or misnamed would vanish silently
+
+
+def test_precedence_ranks_provider_api_before_catalogue_before_aggregator():
+    assert [precedence(k) for k in ("provider_api", "catalogue", "aggregator")] == [0, 1, 2]
+    with pytest.raises(ValueError, match="unknown source kind"):
+        precedence("blog")
+
+
+def test_precedence_rows_cover_every_source_with_its_rank():
+    rows = {name: (kind, rank) for name, kind, rank in sources.precedence_rows()}
+    assert set(rows) == set(NAMES)
+    assert rows["runpod"] == ("provider_api", 0) and rows["seed"] == ("aggregator", 2)

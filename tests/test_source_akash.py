@@ -125,3 +125,20 @@ def test_the_schema_example_has_the_shape_the_parser_reads(captures):
     path = captures / "akash" / "gpu-prices.schema-example.json"
     out = list(akash.parse(Payload.from_file(path)))
     assert [r["table"] for r in out] == ["gpu_prices"]  # one model has a price, the other null
+
+
+@pytest.mark.captures
+def test_the_documented_providers_record_gives_one_host_supply_row_from_stats_gpu(captures):
+    out = list(akash.parse(Payload.from_file(captures / "akash" / "providers.doc-example.json")))
+    [row] = out
+    assert (row["table"], row["gpus_total"], row["gpus_in_use"]) == ("supply", 1, 0)  # stats.gpu: total 1, active 0
+    assert row["gpu_model_raw"] and row["host_id"].startswith("akash1")
+    assert warehouse.validate("akash", out).rejects == []
+
+
+@pytest.mark.captures
+def test_the_seeded_gpu_breakdown_with_text_utilisation_parses(captures):
+    out = list(akash.parse(Payload.from_file(captures / "akash" / "gpu-breakdown.schema-example.json")))
+    assert len(out) == 4 and {r["table"] for r in out} == {"supply"}
+    assert all(r["note"].endswith("100% utilised") for r in out)  # "100.00" read as a number
+    assert warehouse.validate("akash", out).rejects == []

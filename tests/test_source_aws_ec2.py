@@ -114,3 +114,39 @@ def test_fetch_html_instead_of_json_is_a_fetch_error(client):
         src.fetch(client)
 
 
+
+
+def test_china_regions_are_priced_in_cny_and_rejected_never_loaded_as_usd():
+    record = {"instance_type": "p4d.24xlarge", "GPU": 8, "GPU_model": "NVIDIA A100",
+              "pricing": {"cn-north-1": {"linux": {"ondemand": "172.873412"}},
+                          "us-east-1": {"linux": {"ondemand": "32.7726"}}}}
+    rows = list(src.parse(Payload(json.dumps([record]).encode(), src.URL, AT, "instances.json")))
+    data = warehouse.validate("aws_ec2", rows)
+    assert [(r["region"], r["price_usd_per_gpu_hour"]) for r in data.rows["gpu_prices"]] == [("us-east-1", 32.7726 / 8)]
+    [(_, reason, rejected)] = data.rejects
+    assert "CNY, not USD" in reason and rejected["region"] == "cn-north-1"
+
+
+def test_a_file_named_instances_cn_is_cny_whatever_its_regions():
+    record = {"instance_type": "g5.xlarge", "GPU": 1, "pricing": {"ap-east-1": {"linux": {"ondemand": "9.0"}}}}
+    [row] = src.parse(Payload(json.dumps([record]).encode(), src.URL, AT, "instances-cn.json"))
+    assert row["price_usd_per_gpu_hour"] == "9 CNY, not USD (AWS China region)"
+
+
+@pytest.mark.captures
+def test_real_china_file_loads_nothing_as_usd(captures):
+    path = captures / "vantage" / "instances-cn_gpu-subset_2026-01-21_tsaol-7412fd2.json"
+    data = warehouse.validate("aws_ec2", list(src.parse(Payload.from_file(path))))
+    assert data.rows["gpu_prices"] == [] and len(data.rejects) == 58
+    assert all("CNY, not USD" in reason for _, reason, _ in data.rejects)
+
+
+@pytest.mark.captures
+def test_real_2017_shape_without_gpu_model_still_parses(captures):
+    path = captures / "vantage" / "instances_gpu-subset_2017-11-12_vantage-94e1f006.json"
+    rows = list(src.parse(Payload.from_file(path)))
+    data = warehouse.validate("aws_ec2", rows)
+    assert len(rows) == 75 and data.rejects == []  # PROVENANCE: 75 rows
+    assert {r["gpu_model"] for r in rows} == {"K80", "M60", "V100"}
+    assert {r["price_type"] for r in rows} == {"on_demand"}  # no spot_avg in 2017
+    assert rows[0]["observed_at"].date().isoformat() == "2017-11-12"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -60,15 +59,20 @@ def test_fetch_downloads_the_seven_summary_files(client, fixture_path):
     assert gpt.SOURCE.license.name == "MIT" and gpt.SOURCE.load == "append"
 
 
+def _expected_rows(lines: list[dict]) -> int:
+    """One row per provider entry, except that a provider with spot deals gives one row per deal instead."""
+    spot = [gpt._spot_deals(doc) for doc in lines]
+    return sum(len(doc["by_provider"]) - len(s) + sum(map(len, s.values())) for doc, s in zip(lines, spot, strict=True))
+
+
 @pytest.mark.captures
-def test_all_seven_captures_parse_in_seconds_with_one_row_per_provider_entry(captures):
+def test_all_seven_captures_parse_with_one_row_per_provider_entry_or_spot_deal(captures):
     files = sorted(p for pattern in gpt.SOURCE.captures for p in captures.glob(pattern))
     assert len(files) == 7
-    expected = sum(len(json.loads(line)["by_provider"]) for f in files for line in f.open() if line.strip())
-    started = time.perf_counter()
+    lines = [json.loads(line) for f in files for line in f.open() if line.strip()]
+    expected = _expected_rows(lines)
     out = [r for f in files for r in gpt.parse(Payload.from_file(f))]
-    assert time.perf_counter() - started < 10
-    assert len(out) == expected == 25956
+    assert len(out) == expected and sum(len(doc["by_provider"]) for doc in lines) == 25956
     assert {r["gpu_model"] for r in out} == {"H100 SXM", "H100 PCIe", "H200", "A100 80GB", "B200", "GH200"}
 
 
@@ -85,5 +89,31 @@ def test_replay_loads_the_backfill(captures, settings):
             "FROM core.gpu_prices WHERE source = 'gpu_price_tracker'").fetchone()
     finally:
         con.close()
-    assert n == result.rows_loaded == 25956 - result.rows_rejected
+    lines = [json.loads(line) for f in sorted((captures / "prime_intellect").glob("*.jsonl")) for line in f.open()
+             if line.strip()]
+    assert n == result.rows_loaded == _expected_rows(lines) - result.rows_rejected
     assert days >= 28 and providers >= 10
+
+
+def test_spot_best_deals_are_spot_rows_and_their_providers_mixed_average_is_not_on_demand():
+    line = {"timestamp": "2025-10-19T21:01:58+00:00", "gpu_type": "H100_80GB", "socket_type": "SXM5",
+            "by_provider": {"runpod": {"count": 4, "min": 2.69, "avg": 2.7},
+                            "primecompute": {"count": 4, "min": 1.0, "avg": 1.4}},
+            "by_config": {"1x": {"count": 4, "min_per_gpu": 2.69, "best_deal": {"provider": "runpod", "spot": False}},
+                          "8x": {"count": 9, "min_per_gpu": 1.0,
+                                 "best_deal": {"provider": "primecompute", "location": "US", "spot": True}}}}
+    rows = list(gpt.parse(Payload(json.dumps(line).encode(), "u", datetime(2026, 1, 1, tzinfo=UTC), "H100_80GB_SXM5.jsonl")))
+    got = [(r["provider"], r["price_type"], r["price_usd_per_gpu_hour"], r.get("gpu_count")) for r in rows]
+    assert got == [("primecompute", "spot", 1.0, 8), ("runpod", "on_demand", 2.7, None)]
+    assert "mixes spot and on-demand and is not loaded" in rows[0]["note"]
+
+
+@pytest.mark.captures
+def test_real_spot_deals_are_never_labelled_on_demand(captures):
+    rows = [r for path in sorted((captures / "prime_intellect").glob("*.jsonl"))
+            for r in gpt.parse(Payload.from_file(path))]
+    spot = [r for r in rows if r["price_type"] == "spot"]
+    assert {r["provider"] for r in spot} == {"datacrunch", "primecompute"}
+    spot_times = {(r["observed_at"], r["provider"], r["gpu_model"]) for r in spot}
+    on_demand = {(r["observed_at"], r["provider"], r["gpu_model"]) for r in rows if r["price_type"] == "on_demand"}
+    assert spot_times and not spot_times & on_demand  # no mixed average beside a spot deal

@@ -104,3 +104,36 @@ def test_fetch_html_fails(client):
     responses.add(responses.GET, orr.MODELS_URL, body="<html>Cloudflare</html>", content_type="text/html")
     with pytest.raises(FetchError, match="HTML"):
         orr.fetch(client)
+
+
+def _catalogue_of(n: int, params: list[str]) -> bytes:
+    return json.dumps({"data": [{"id": f"m/{i}", "pricing": {"prompt": "0.000001"}, "supported_parameters": params}
+                                for i in range(n)]}).encode()
+
+
+def test_a_catalogue_filtered_by_a_parameter_is_said_so_not_counted_as_the_market():
+    rows = list(orr.parse(Payload(_catalogue_of(25, ["max_tokens", "tools"]), orr.MODELS_URL, WHEN, "models.json")))
+    assert {r["indicator"] for r in rows} == {"openrouter_models_filtered", "openrouter_median_prompt_price_filtered"}
+    assert all("every model supports tools" in r["note"] for r in rows)
+
+
+@pytest.mark.parametrize("n, params", [(25, ["max_tokens", "temperature"]), (5, ["tools"])])
+def test_a_whole_or_too_small_catalogue_is_not_called_filtered(n, params):
+    rows = list(orr.parse(Payload(_catalogue_of(n, params), orr.MODELS_URL, WHEN, "models.json")))
+    assert {r["indicator"] for r in rows} == {"openrouter_models", "openrouter_median_prompt_price"}
+
+
+@pytest.mark.captures
+@pytest.mark.parametrize("name, indicator, models", [
+    ("models_2026-05-07_aiscanner-898b545.json", "openrouter_models", 368),
+    ("models_2026-05-20_aiscanner-05d458b.json", "openrouter_models", 356),
+    ("models_2025-07-20_wikiarena-cc1d450.json", "openrouter_models_filtered", 147),
+    ("models_2025-07-29_wikiarena-58a25bc.json", "openrouter_models_filtered", 151),
+])
+def test_real_catalogues_whole_and_filtered(captures, name, indicator, models):
+    payload = Payload.from_file(captures / "openrouter" / name)
+    rows = {r["indicator"]: r for r in orr.parse(payload)}
+    assert rows[indicator]["value"] == models
+    assert rows[indicator]["period"] == name.split("_")[1]  # dated by the commit in the file name
+    if indicator == "openrouter_models" and "05-07" in name:
+        assert round(rows["openrouter_median_prompt_price"]["value"], 2) == 0.40  # PROVENANCE

@@ -32,23 +32,24 @@ def parsed(fixture_path):
     return list(src.parse(Payload(path.read_bytes(), src.URL, AT, "gpu-types.json")))
 
 
-def test_parse_secure_community_and_spot(fixture_path):
+def test_parse_secure_and_community_tiers_of_on_demand_and_spot(fixture_path):
     rows = parsed(fixture_path)
     got = [(r["offer_id"], r["gpu_model"], r["price_type"], r["region"], r["price_usd_per_gpu_hour"]) for r in rows]
     assert got == [
         ("NVIDIA H100 80GB HBM3", "H100 SXM", "on_demand", "secure", 2.69),
-        ("NVIDIA H100 80GB HBM3", "H100 SXM", "community", "community", 2.69),
+        ("NVIDIA H100 80GB HBM3", "H100 SXM", "on_demand", "community", 2.69),  # a tier, not a price type
         ("NVIDIA H100 80GB HBM3", "H100 SXM", "spot", None, 1.75),
         ("NVIDIA A100-SXM4-80GB", "A100 80GB", "on_demand", "secure", 1.49),
-        ("NVIDIA A100-SXM4-80GB", "A100 80GB", "community", "community", 1.39),
-        ("NVIDIA GeForce RTX 4090", "RTX 4090", "community", "community", 0.34),
+        ("NVIDIA A100-SXM4-80GB", "A100 80GB", "on_demand", "community", 1.39),
+        ("NVIDIA GeForce RTX 4090", "RTX 4090", "on_demand", "community", 0.34),
         ("NVIDIA GeForce RTX 4090", "RTX 4090", "spot", None, 0.2),
         # not in the reference table: kept under its own name, never dropped
         ("AMD Instinct MI300X OAM", "MI300X", "on_demand", "secure", 2.49),
     ]
     assert all(r["gpu_count"] == 1 and r["provider"] == "runpod" and r["segment"] == "neocloud" for r in rows)
-    assert rows[0]["gpu_model_raw"] == "H100 SXM" and rows[0]["note"] == "stock High"
-    assert rows[-1]["note"] is None
+    assert rows[0]["gpu_model_raw"] == "H100 SXM" and rows[0]["note"] == "Secure Cloud; stock High"
+    assert rows[1]["note"] == "Community Cloud; stock High" and rows[2]["note"] == "stock High"
+    assert rows[-1]["note"] == "Secure Cloud"
 
 
 def test_rows_validate_without_rejects(fixture_path):
@@ -66,8 +67,8 @@ def test_graphql_errors_in_a_200_are_a_clear_value_error():
 
 @pytest.mark.parametrize("body, match", [
     (b'{"data": {}}', "gpuTypes"),
-    (b'{"data": {"gpuTypes": [{"displayName": "H100"}]}}', "without id"),
-    (b"[]", "gpuTypes"),
+    (b'{"data": {"gpuTypes": [{"memoryInGb": 80}]}}', "without id or displayName"),
+    (b'{"gpuTypes": []}', "gpuTypes"),
 ])
 def test_malformed_payloads_raise_value_error(body, match):
     with pytest.raises(ValueError, match=match):
@@ -110,3 +111,33 @@ def test_fetch_html_instead_of_json_is_a_fetch_error(client):
         src.fetch(client)
 
 
+
+
+def test_an_answer_saved_without_the_graphql_envelope_parses_the_same(fixture_path):
+    doc = json.loads(fixture_path("runpod.json").read_bytes())
+    bare = json.dumps(doc["data"]["gpuTypes"]).encode()
+    assert list(src.parse(Payload(bare, src.URL, AT, "gpu-types.json"))) == parsed(fixture_path)
+
+
+def test_a_gpu_type_without_id_is_rejected_with_that_reason_not_a_crash():
+    body = b'[{"displayName": "A100 SXM", "secureCloud": true, "securePrice": 1.74}]'
+    rows = list(src.parse(Payload(body, src.URL, AT, "gpu-types.json")))
+    data = warehouse.validate("runpod", rows)
+    assert data.rows["gpu_prices"] == []
+    [(_, reason, record)] = data.rejects
+    assert "gpuType without id" in reason and record["gpu_model_raw"] == "A100 SXM"
+
+
+@pytest.mark.captures
+def test_real_hourly_answers_parse_and_only_the_trimmed_variant_is_rejected(captures, monkeypatch):
+    monkeypatch.delenv("COMPUTEWATCH_SEED_DIR", raising=False)
+    files = sorted((captures / "runpod").glob("gpuTypes_*.json"))
+    assert len(files) == 9
+    counts = {}
+    for path in files:
+        rows = list(src.parse(Payload.from_file(path)))
+        data = warehouse.validate("runpod", rows)
+        counts[path.name.split("_")[-1]] = (len(data.rows["gpu_prices"]), len(data.rejects))
+    assert counts["beb9df2.json"][0] == 0 and counts["beb9df2.json"][1] > 0  # no id: all rejected
+    assert counts["d789fed5.json"] == (88, 0)  # PROVENANCE: 88 rows (secure + community)
+    assert all(rejected == 0 and loaded > 0 for name, (loaded, rejected) in counts.items() if name != "beb9df2.json")

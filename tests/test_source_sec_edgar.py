@@ -197,3 +197,65 @@ def test_trailing_twelve_months_in_10q_is_not_a_fiscal_year(fixture_path):
         ("2024-04-01", "FY2024 Q2", 17.5),
     ]
     assert {r["entity"] for r in rows} == {"Amazon"}
+
+
+# --------------------------------------------------------------------------- companyfacts and tag switches
+
+def _facts_rows(fixture_path):
+    return list(sec.parse(Payload(fixture_path("sec_edgar_companyfacts.json").read_bytes(), "u", WHEN,
+                                  "companyfacts-CIK0001045810.json")))
+
+
+def test_companyfacts_gives_each_metric_across_a_switch_of_tag(fixture_path):
+    got = [(r["indicator"], r["period_label"], r["value"], r["note"].split("; ")[1]) for r in _facts_rows(fixture_path)]
+    assert got == [
+        # capex: Q1 under PaymentsToAcquirePropertyPlantAndEquipment, the YTD after it under ...ProductiveAssets
+        ("company_capex_sec", "FY2021 Q1", 0.156, "us-gaap:PaymentsToAcquirePropertyPlantAndEquipment"),
+        ("company_capex_sec", "FY2021 Q2", 0.217, "us-gaap:PaymentsToAcquireProductiveAssets"),  # 0.373 - 0.156
+        ("company_capex_sec", "FY2021 Q3", 0.627, "us-gaap:PaymentsToAcquireProductiveAssets"),
+        # revenue: RevenueFromContract... until FY2022, Revenues after; where both hold a span the first wins
+        ("company_revenue_sec", "FY2022 Q1", 5.661, "us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax"),
+        ("company_revenue_sec", "FY2022 Q2", 6.507, "us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax"),
+        ("company_revenue_sec", "FY2023 Q2", 6.704, "us-gaap:Revenues"),
+    ]
+    assert {r["entity"] for r in _facts_rows(fixture_path)} == {"NVIDIA"}  # a non-hyperscaler's capex stays apart
+    assert warehouse.validate("sec_edgar", _facts_rows(fixture_path)).rejects == []
+
+
+def test_companyfacts_without_the_metrics_fails_loudly():
+    body = json.dumps({"cik": 1045810, "entityName": "NVIDIA CORP", "facts": {"us-gaap": {"Assets": {}}}}).encode()
+    with pytest.raises(ValueError, match="has none of"):
+        list(sec.parse(Payload(body, "u", WHEN, "companyfacts-CIK0001045810.json")))
+
+
+def test_companyfacts_in_another_currency_fails_loudly():
+    body = json.dumps({"cik": 1045810, "facts": {"us-gaap": {"Revenues": {"units": {"EUR": []}}}}}).encode()
+    with pytest.raises(ValueError, match="no USD unit"):
+        list(sec.parse(Payload(body, "u", WHEN, "x.json")))
+
+
+@pytest.mark.captures
+@pytest.mark.parametrize("name, indicator, label, value", [
+    ("companyfacts-CIK0001045810.json", "company_revenue_sec", "FY2027 Q1", 81.615),
+    ("companyfacts-CIK0001652044.json", "hyperscaler_capex_sec", "FY2026 Q1", 35.674),
+    ("companyfacts-CIK0001652044.json", "company_revenue_sec", "FY2026 Q1", 109.896),
+    ("companyconcept_derived/nvidia-company_revenue_sec.json", "company_revenue_sec", "FY2027 Q1", 81.615),
+    ("companyconcept_derived/alphabet-PaymentsToAcquirePropertyPlantAndEquipment.json", "hyperscaler_capex_sec",
+     "FY2026 Q1", 35.674),
+])
+def test_real_answers_give_the_latest_quarter_provenance_states(captures, name, indicator, label, value):
+    rows = list(sec.parse(Payload.from_file(captures / "sec_edgar" / name)))
+    [row] = [r for r in rows if r["indicator"] == indicator and r["period_label"] == label]
+    assert row["value"] == pytest.approx(value)
+    assert warehouse.validate("sec_edgar", rows).rejects == []
+
+
+@pytest.mark.captures
+def test_real_nvidia_series_run_through_both_tag_switches(captures):
+    rows = list(sec.parse(Payload.from_file(captures / "sec_edgar" / "companyfacts-CIK0001045810.json")))
+    revenue = {r["note"].split("; ")[1] for r in rows if r["indicator"] == "company_revenue_sec"}
+    capex = {r["note"].split("; ")[1] for r in rows if r["indicator"] == "company_capex_sec"}
+    assert revenue == {"us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax", "us-gaap:Revenues"}
+    assert capex == {"us-gaap:PaymentsToAcquirePropertyPlantAndEquipment", "us-gaap:PaymentsToAcquireProductiveAssets"}
+    periods = sorted(r["period"] for r in rows if r["indicator"] == "company_revenue_sec")
+    assert periods[-1] == "2026-01-26" and len(periods) == len(set(periods))

@@ -40,14 +40,14 @@ def test_article_title_uses_spaces(fixture_path):
     assert warehouse.validate("wikipedia_pageviews", rows).rejects == []
 
 
-def test_schema_drift_and_daily_granularity_raise(fixture_path):
+def test_schema_drift_and_an_unknown_granularity_raise(fixture_path):
     with pytest.raises(ValueError, match="items"):
         list(wp.parse(Payload(b'{"type":"https://mediawiki.org/wiki/HyperSwitch/errors/not_found"}',
                               "u", WHEN, "x.json")))
-    daily = json.loads(fixture_path("wikipedia_pageviews.json").read_text())
-    daily["items"][0]["granularity"] = "daily"
+    hourly = json.loads(fixture_path("wikipedia_pageviews.json").read_text())
+    hourly["items"][0]["granularity"] = "hourly"
     with pytest.raises(ValueError, match="monthly"):
-        list(wp.parse(Payload(json.dumps(daily).encode(), "u", WHEN, "x.json")))
+        list(wp.parse(Payload(json.dumps(hourly).encode(), "u", WHEN, "x.json")))
     with pytest.raises(ValueError, match="article/timestamp/views"):
         list(wp.parse(Payload(b'{"items":[{"article":"ChatGPT"}]}', "u", WHEN, "x.json")))
 
@@ -87,3 +87,34 @@ def test_fetch_html_fails(client):
     responses.add(responses.GET, URL_RE, body="<!DOCTYPE html><html>Error</html>", content_type="text/html")
     with pytest.raises(FetchError, match="HTML"):
         wp.fetch(client)
+
+
+def _daily(days: range, month: str = "202502") -> bytes:
+    items = [{"project": "en.wikipedia", "article": "ChatGPT", "granularity": "daily",
+              "timestamp": f"{month}{d:02d}00", "access": "all-access", "agent": "user", "views": 1000 + d}
+             for d in days]
+    return json.dumps({"items": items}).encode()
+
+
+def test_a_daily_answer_is_summed_to_whole_months():
+    [row] = wp.parse(Payload(_daily(range(1, 29)), "u", WHEN, "ChatGPT.json"))  # February 2025: 28 days
+    assert (row["period"], row["value"]) == ("2025-02-01", sum(1000 + d for d in range(1, 29)))
+    assert "summed from 28 daily values" in row["note"]
+    assert warehouse.validate("wikipedia_pageviews", [row]).rejects == []
+
+
+def test_a_partial_month_of_a_daily_answer_is_rejected_with_the_reason_not_dropped():
+    rows = list(wp.parse(Payload(_daily(range(1, 11)), "u", WHEN, "ChatGPT.json")))
+    data = warehouse.validate("wikipedia_pageviews", rows)
+    assert data.rows["indicators"] == []
+    [(_, reason, _)] = data.rejects
+    assert "10 of 28 days: partial month of a daily answer" in reason
+
+
+@pytest.mark.captures
+def test_real_daily_answer_is_rejected_as_a_partial_month(captures):
+    path = captures / "wikimedia" / "ChatGPT_daily_20250101-20250110.json"
+    data = warehouse.validate("wikipedia_pageviews", list(wp.parse(Payload.from_file(path))))
+    assert data.rows["indicators"] == []
+    [(_, reason, record)] = data.rejects
+    assert "in 10 of 31 days" in reason and record["period"] == "2025-01-01"

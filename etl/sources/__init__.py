@@ -9,7 +9,7 @@ import importlib
 import pkgutil
 from types import ModuleType
 
-from etl.provenance import Source
+from etl.provenance import Source, precedence
 
 
 def _discover() -> dict[str, ModuleType]:
@@ -37,3 +37,9 @@ def get(name: str) -> ModuleType:
         return MODULES[name]
     except KeyError:
         raise KeyError(f"unknown source {name!r}; known: {', '.join(sorted(MODULES))}") from None
+
+
+def precedence_rows() -> list[tuple[str, str, int]]:
+    """(source, kind, rank) for every source, rank 0 first: what a mart joins to count each provider
+    once by its most direct source (etl.provenance.precedence)."""
+    return [(name, s.kind, precedence(s.kind)) for name, s in SOURCES.items()]

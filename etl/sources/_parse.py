@@ -68,3 +68,11 @@ def day(value) -> date | None:
         except ValueError:
             continue
     return None
+
+
+def aws_currency(region: str | None, file_name: str = "") -> str:
+    """The currency of an AWS price: AWS's China regions (cn-north-1, cn-northwest-1, run by local
+    partners) and Vantage's instances-cn.json price in CNY; every other region in USD."""
+    if (region or "").startswith("cn-") or "instances-cn" in file_name:
+        return "CNY"
+    return "USD"

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 
 from etl import reference
 from etl.provenance import License, Payload, Source, utcnow
+from etl.sources._parse import number
 
 BASE = "https://console-api.akash.network"
 GRAPHS = {  # graph-data name -> (indicator, unit, divisor)
@@ -54,6 +55,7 @@ SOURCE = Source(
     cadence_hours=24,
     segment="depin",
     tables=("gpu_prices", "supply", "indicators"),
+    kind="provider_api",
     description="GPU price per model (median of providers' best single-GPU bids, last 31 days, USD per "
     "GPU-hour); daily total and leased GPUs per model since 2021; GPUs per provider (host-level "
     "concentration); daily USD spend and active leases.",
@@ -189,8 +191,15 @@ def _gpu_breakdown(doc, payload: Payload) -> Iterator[dict]:
             "gpu_model_raw": raw,
             "gpus_total": r.get("totalGpus"),
             "gpus_in_use": r.get("leasedGpus"),
-            "note": f"{r.get('providerCount')} providers, {r.get('nodeCount')} nodes (daily breakdown)",
+            "note": _breakdown_note(r),
         }
+
+
+def _breakdown_note(r: dict) -> str:
+    """Providers, nodes and utilisation of a breakdown row; the API sends gpuUtilization as text ("100.00")."""
+    note = f"{r.get('providerCount')} providers, {r.get('nodeCount')} nodes (daily breakdown)"
+    utilisation = number(r.get("gpuUtilization"))
+    return note + (f", {utilisation:g}% utilised" if utilisation is not None else "")
 
 
 def _gpu_stats(p: dict) -> tuple[float | None, float | None]:

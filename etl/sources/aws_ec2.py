@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from etl import reference
 from etl.provenance import License, Payload, Source
-from etl.sources._parse import number_or_raw, whole_count
+from etl.sources._parse import aws_currency, number_or_raw, whole_count
 
 URL = "https://instances.vantage.sh/instances.json"
 
@@ -61,6 +61,7 @@ SOURCE = Source(
     cadence_hours=24,
     segment="hyperscaler",
     tables=("gpu_prices",),
+    kind="catalogue",
     description=(
         "Linux on-demand list price and average spot price of every EC2 instance type with at least "
         "one whole GPU/accelerator (Vantage field GPU >= 1: p6, p5, p4, p3, g6e, g6, g5, g4dn, ..., "
@@ -70,11 +71,14 @@ SOURCE = Source(
         "GPU model and on-demand/spot prices for all regions. Prices are strings in the file. Spot "
         "is Vantage's 'spot_avg' (recent average), not a live quote. Fractional-GPU types (g6f, "
         "gr6f: 1/8 to 1/2 of an L4) are skipped. The GPU model comes from a family table in the "
-        "module (Vantage's GPU_model does not tell A100 40GB from 80GB), else from GPU_model."
+        "module (Vantage's GPU_model does not tell A100 40GB from 80GB), else from GPU_model. Prices "
+        "of AWS China regions (cn-*, and Vantage's instances-cn.json) are in CNY: rejected with that "
+        "reason, never loaded as USD. Files of the 2017 shape (no GPU_model) parse by the family table."
     ),
     load="append",
-    # The shared capture vantage/instances-one-record.json is a non-GPU record (shape only): not declared.
-    captures=(),
+    # The GPU subsets of 2017 (old shape: no GPU_model, no spot_avg) and of instances-cn.json (CNY,
+    # rejected); instances-one-record.json is a non-GPU record (shape only): not declared.
+    captures=("vantage/instances*_gpu-subset_*.json",),
 )
 
 
@@ -105,10 +109,13 @@ def parse(payload: Payload) -> Iterator[dict]:
             prices = [("on_demand", number_or_raw(linux.get("ondemand"), absent=("", "N/A")))]
             spot = next((linux[k] for k in SPOT_KEYS if linux.get(k) not in (None, "")), None)
             prices.append(("spot", number_or_raw(spot, absent=("", "N/A"))))
+            currency = aws_currency(region, payload.name)
             for price_type, vm_price in prices:
                 if vm_price is None:
                     continue
                 per_gpu = vm_price / count if isinstance(vm_price, float) else vm_price
+                if currency != "USD" and isinstance(per_gpu, float):  # never load CNY as USD
+                    per_gpu = f"{per_gpu:g} {currency}, not USD (AWS China region)"
                 yield {
                     "table": "gpu_prices",
                     "observed_at": payload.fetched_at,

@@ -85,6 +85,7 @@ SOURCE = Source(
     cadence_hours=24,
     segment="hyperscaler",
     tables=("gpu_prices",),
+    kind="provider_api",
     description=(
         "Pay-as-you-go list prices of Azure GPU VM sizes (ND/NC H100, H200, MI300X, GB200, GB300, A100, "
         "A10, T4, V100) in every region, Linux only, on-demand and Spot. retailPrice is USD per VM-hour and "

@@ -48,6 +48,7 @@ SOURCE = Source(
     f"1.1.1, and reference rates (github.com/{REPO}).",
     cadence_hours=24 * 7,
     segment=None,  # indices are marketplace (Vast US); reference rates are hyperscalers and RunPod
+    kind="aggregator",  # its reference rates restate other providers' list prices: their own APIs win
     tables=("indicators", "gpu_prices"),
     description="Weekly published 7-day median USD per GPU-hour of qualifying Vast.ai US offers "
     "(reliability >= 0.90, unrented, fresh listings, 2.5-sigma outlier removal) for H100 SXM, H200, "

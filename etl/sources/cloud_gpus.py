@@ -52,12 +52,14 @@ SOURCE = Source(
     cadence_hours=24 * 7,
     segment=None,  # per provider, from data/seed/providers.csv
     tables=("gpu_prices",),
+    kind="catalogue",
     description="List prices per GPU-hour of ~44 cloud GPU providers (hyperscalers, neoclouds, "
     "marketplaces) for H100, H200, B200, A100, L40S, RTX 4090 and older GPUs, plus every change of "
     "those prices since 2021 from the repository's history (562 changes). Archived: no new prices "
     "after 2025-09-17.",
     load="append",
     captures=("cloud_gpus/cloud_gpu.json", "cloud_gpus/price_changes.csv"),
+    history=((REPO, "cloud_gpu.json", "cloud_gpu.json"),),
     # the repository was archived; its last commit (the captured HEAD) is of 2025-09-17
     capture_dates=(("cloud_gpus/*", "2025-09-17"),),
     prices_persist=True,  # the history holds price changes: a list price stands until it changes

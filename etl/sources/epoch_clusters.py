@@ -41,6 +41,7 @@ SOURCE = Source(
     cadence_hours=24 * 7,
     segment=None,
     tables=("market_shares",),
+    kind="aggregator",
     description=(
         "Shares of AI-supercomputer capacity in H100-equivalents (value = sum of `H100 equivalents`, "
         "unit H100e; share_pct = value / total x 100) by owner (market ai_compute_by_owner_epoch) "

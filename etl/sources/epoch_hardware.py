@@ -38,6 +38,7 @@ SOURCE = Source(
     cadence_hours=24 * 7,
     segment=None,
     tables=("gpu_specs",),
+    kind="aggregator",
     description=(
         "Specifications of ML accelerators (NVIDIA, AMD, Google TPU, Huawei, Intel, ...): release "
         "date and price, memory per board (bytes / 1e9 = GB), TDP, dense Tensor FP16/BF16 and FP8 "

@@ -26,6 +26,7 @@ SOURCE = Source(
     cadence_hours=24 * 7,
     segment=None,
     tables=("indicators",),
+    kind="aggregator",
     description=(
         "One row per notable model with a training-compute estimate: indicator "
         "`training_compute_flop` (unit FLOP, total training compute), entity = model name, period = "

@@ -47,6 +47,7 @@ SOURCE = Source(
     f"(github.com/{REPO}).",
     cadence_hours=24,
     segment=None,
+    kind="aggregator",  # raw observations of other providers' prices: their own APIs win
     tables=("indicators", "gpu_prices"),
     description="Daily on-demand index (median of provider medians) of 11 GPU keys, overall and per "
     "segment (hyperscaler, neocloud, marketplace) plus a spot series, as indicators "

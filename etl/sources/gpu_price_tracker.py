@@ -9,8 +9,11 @@ of `by_config`, never the multi-GPU total). MIT licence.
 Rows: one `gpu_prices` row per line x provider. The provider's price is its **`avg`** over its
 `count` listings of that GPU at that time (its typical price; `min` would be its cheapest slice,
 often a spot or multi-GPU bargain) and `min` and `count` go to `note`. The aggregator mixes spot and
-on-demand listings without saying which, so price_type is "on_demand" with that caveat in `note`;
-gpu_count is unknown (NULL). observed_at = the line's `timestamp`. Provider keys go through
+on-demand listings in a provider's figures; only the best deal of each GPU-count configuration
+(`by_config[...].best_deal`) says `spot: true|false`. A provider with a spot best deal gets that deal
+as a `spot` row (per-GPU price, gpu_count from the configuration) and no on-demand row, since its
+average mixes the two; other providers' averages are "on_demand" with the caveat in `note`, and
+their gpu_count is unknown (NULL). observed_at = the line's `timestamp`. Provider keys go through
 reference.provider_key after a few renames so that one company has one key across sources
 (`lambdalabs` -> `lambda`, ...); the segment comes from data/seed/providers.csv, and a provider not
 listed there gets segment None, which validation rejects with its reason.
@@ -23,6 +26,7 @@ from collections.abc import Iterator
 
 from etl import reference
 from etl.provenance import License, Payload, Source
+from etl.sources._parse import whole_count
 
 REPO = "tugot17/gpu-price-tracker"
 RAW = f"https://raw.githubusercontent.com/{REPO}/main/data/summary/{{}}.jsonl"
@@ -48,11 +52,13 @@ SOURCE = Source(
     cadence_hours=24,
     segment=None,  # per provider, from data/seed/providers.csv
     tables=("gpu_prices",),
+    kind="aggregator",
     description="Historical backfill of neocloud prices (RunPod, Lambda, Hyperstack, Nebius, DataCrunch, "
     "Vultr, ...) for H100, H200, A100, B200 and GH200: each provider's average USD per GPU-hour over "
     "its listings, about every 4 hours from 2025-10-19.",
     load="append",
     captures=("prime_intellect/*.jsonl",),
+    history=tuple((REPO, f"data/summary/{f}.jsonl", f"{f}.jsonl") for f in FILES),
     capture_dates=(("prime_intellect/*", "2025-11-16"),),  # the summaries' last snapshot
 )
 
@@ -64,6 +70,25 @@ def fetch(client) -> list[Payload]:
 def provider(name: str) -> str:
     key = reference.provider_key(name)
     return PROVIDER_RENAMES.get(key, key)
+
+
+def _row(base: dict, keys: dict, name: str, price, price_type: str, note: str, **extra) -> dict:
+    """A price row of provider `name` on one summary line; provider keys and segments memoised in `keys`."""
+    if name not in keys:
+        keys[name] = (provider(name), reference.segment_for(provider(name)))
+    key, segment = keys[name]
+    return {**base, "provider": key, "segment": segment, "price_usd_per_gpu_hour": price,
+            "price_type": price_type, "note": note, **extra}
+
+
+def _spot_deals(doc: dict) -> dict[str, list[tuple[str, float]]]:
+    """provider -> [(config, per-GPU price)] of the by_config best deals flagged `spot: true`."""
+    deals: dict[str, list[tuple[str, float]]] = {}
+    for config, stats in (doc.get("by_config") or {}).items():
+        best = stats.get("best_deal") if isinstance(stats, dict) else None
+        if isinstance(best, dict) and best.get("spot") is True and best.get("provider"):
+            deals.setdefault(best["provider"], []).append((config, stats.get("min_per_gpu")))
+    return deals
 
 
 def parse(payload: Payload) -> Iterator[dict]:
@@ -87,21 +112,22 @@ def parse(payload: Payload) -> Iterator[dict]:
         if gpu not in gpus:
             gpus[gpu] = (reference.canonical_gpu(gpu), gpu)
         model, raw = gpus[gpu]
+        # by_config's best deals say when a listing is spot; a provider with a spot listing has an
+        # average that mixes spot and on-demand, so it is not loaded as on-demand. Its spot deals are.
+        spot = _spot_deals(doc)
+
+        base = {"table": "gpu_prices", "observed_at": doc["timestamp"], "gpu_model": model, "gpu_model_raw": raw}
+        for name, deals in spot.items():
+            count = (by_provider.get(name) or {}).get("count") if isinstance(by_provider.get(name), dict) else None
+            for config, price in deals:
+                yield _row(base, keys, name, price, "spot",
+                           f"best deal of the {config} listings, a spot offer of '{name}'; its average over "
+                           f"{count} listing(s) mixes spot and on-demand and is not loaded",
+                           gpu_count=whole_count(config.rstrip("x")), offer_id=config)
         for name, stats in by_provider.items():
-            if name not in keys:
-                key = provider(name)
-                keys[name] = (key, reference.segment_for(key))
-            key, segment = keys[name]
+            if name in spot:
+                continue
             stats = stats if isinstance(stats, dict) else {}
-            yield {
-                "table": "gpu_prices",
-                "observed_at": doc["timestamp"],
-                "provider": key,
-                "segment": segment,
-                "gpu_model": model,
-                "gpu_model_raw": raw,
-                "price_usd_per_gpu_hour": stats.get("avg"),
-                "price_type": "on_demand",
-                "note": f"avg of {stats.get('count')} listing(s) of '{name}', min {stats.get('min')}; "
-                        "aggregator mixes spot and on-demand",
-            }
+            yield _row(base, keys, name, stats.get("avg"), "on_demand",
+                       f"avg of {stats.get('count')} listing(s) of '{name}', min {stats.get('min')}; "
+                       "aggregator mixes spot and on-demand")

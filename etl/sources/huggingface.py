@@ -42,6 +42,7 @@ SOURCE = Source(
     cadence_hours=24,
     segment=None,
     tables=("indicators",),
+    kind="provider_api",
     description=(
         f"`hf_downloads_30d`: sum of the `downloads` of the top {PAGE_SIZE * MAX_PAGES} models of a "
         "task (entity = pipeline tag), unit downloads (30 days). `downloads` is Hugging Face's "

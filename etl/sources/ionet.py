@@ -40,6 +40,7 @@ SOURCE = Source(
     cadence_hours=6,
     segment="depin",
     tables=("gpu_prices", "supply"),
+    kind="provider_api",
     description="Price per GPU-hour and total / hired / idle GPUs per hardware model on the io.net "
     "network. A frontend API that can change without notice; raw answers are archived.",
     load="append",

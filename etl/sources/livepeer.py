@@ -36,6 +36,7 @@ SOURCE = Source(
     cadence_hours=24,
     segment="depin",
     tables=("indicators",),
+    kind="provider_api",
     description=(
         "Daily series of the Livepeer video/AI transcoding network (entity Livepeer, period = UTC "
         "day): `livepeer_fees_usd` (fees paid by broadcasters, USD per day; recent explorer "

@@ -34,6 +34,7 @@ SOURCE = Source(
     cadence_hours=6,
     segment="depin",
     tables=("gpu_prices",),
+    kind="provider_api",
     description="USD per GPU-hour of every Nosana market (GPU model x tier), network fee included.",
     load="append",
     captures=(),  # no capture of this endpoint exists yet

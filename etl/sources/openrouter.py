@@ -59,6 +59,7 @@ SOURCE = Source(
     cadence_hours=24,
     segment=None,
     tables=("indicators", "market_shares"),
+    kind="provider_api",
     description=(
         "Snapshots of the OpenRouter inference marketplace (period = fetch date, load append). "
         "`openrouter_models`: models in the catalogue (count, includes ':free' variants and "
@@ -69,10 +70,13 @@ SOURCE = Source(
         "is no rankings API). market `inference_endpoints_openrouter`: each provider's share of the "
         "panel's endpoints (basis endpoints listed, value = endpoints). OpenRouter lists what it "
         "routes to, not token volume: breadth of supply, not market share by revenue. The endpoint "
-        "responses of one run are archived together as one JSON list of {model, response}."
+        "responses of one run are archived together as one JSON list of {model, response}. A "
+        "catalogue fetched with a filter (every model supports one parameter, e.g. tools) is not "
+        "the market: its count and median go to `openrouter_models_filtered` and "
+        "`openrouter_median_prompt_price_filtered`, with the filter in note."
     ),
     load="append",
-    captures=(),
+    captures=("openrouter/models_*.json",),
     rate_limit_per_minute=60,
 )
 
@@ -109,6 +113,20 @@ def _row(table: str, day: str, **cols) -> dict:
     return {"table": table, "period": day, "period_label": day, "confidence": "primary", **cols}
 
 
+# Parameters nearly every model takes: a catalogue where all models support one of these is still whole.
+GENERIC_PARAMETERS = frozenset({"max_tokens", "temperature", "top_p", "stop"})
+MIN_MODELS_TO_JUDGE = 20  # a handful of models all sharing a parameter proves nothing
+
+
+def filtered_by(models: list[dict]) -> str | None:
+    """The parameter a catalogue was evidently filtered by (`?supported_parameters=tools`): one that
+    every model supports and that not nearly every model does in a whole catalogue; else None."""
+    if len(models) < MIN_MODELS_TO_JUDGE or any(not isinstance(m.get("supported_parameters"), list) for m in models):
+        return None
+    common = set.intersection(*(set(m["supported_parameters"]) for m in models)) - GENERIC_PARAMETERS
+    return ",".join(sorted(common)) or None
+
+
 def _catalogue(data: dict, day: str) -> Iterator[dict]:
     models = data["data"]
     for m in models:
@@ -118,12 +136,16 @@ def _catalogue(data: dict, day: str) -> Iterator[dict]:
     prices = [per_million(m["pricing"].get("prompt")) for m in models]
     paid = [p for p in prices if p is not None and p > 0]
     free = sum(1 for p in prices if p == 0)
-    yield _row("indicators", day, indicator="openrouter_models", entity="OpenRouter", value=len(models),
-               unit="models", ref_url=MODELS_URL, note=f"{free} free, {len(paid)} paid")
+    # A filtered catalogue is a subset, not the market: its figures go under their own indicators.
+    only = filtered_by(models)
+    suffix, caveat = ("_filtered", f"; filtered catalogue: every model supports {only}, so not the "
+                      "whole market") if only else ("", "")
+    yield _row("indicators", day, indicator=f"openrouter_models{suffix}", entity="OpenRouter", value=len(models),
+               unit="models", ref_url=MODELS_URL, note=f"{free} free, {len(paid)} paid{caveat}")
     if paid:
-        yield _row("indicators", day, indicator="openrouter_median_prompt_price", entity="OpenRouter",
+        yield _row("indicators", day, indicator=f"openrouter_median_prompt_price{suffix}", entity="OpenRouter",
                    value=statistics.median(paid), unit="USD per million tokens", ref_url=MODELS_URL,
-                   note=f"median prompt price over {len(paid)} models with a positive price")
+                   note=f"median prompt price over {len(paid)} models with a positive price{caveat}")
 
 
 def _endpoints(data: dict, day: str) -> Iterator[dict]:

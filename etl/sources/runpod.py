@@ -48,18 +48,34 @@ SOURCE = Source(
     cadence_hours=24,
     segment="neocloud",
     tables=("gpu_prices",),
+    kind="provider_api",
     description=(
         "Per-GPU-hour list prices of every RunPod GPU type: Secure Cloud (RunPod's own data centres; "
-        "price_type 'on_demand', region 'secure'), Community Cloud (third-party hosts; price_type "
-        "'community', region 'community') and the lowest spot bid for one GPU (lowestPrice"
-        "(gpuCount: 1).minimumBidPrice; price_type 'spot', no region). Prices are already per GPU "
+        "price_type 'on_demand', region 'secure'), Community Cloud (third-party hosts; a tier of "
+        "on-demand, so price_type 'on_demand' too, kept apart as region 'community') and the lowest "
+        "spot bid for one GPU (lowestPrice(gpuCount: 1).minimumBidPrice; price_type 'spot', no "
+        "region). Answers saved without the GraphQL envelope (a bare gpuTypes list) parse as well; "
+        "a gpuType without `id` (a trimmed variant) is rejected with that reason. Prices are already per GPU "
         "(gpu_count 1). A price of 0 or null means the type is not offered in that cloud and gives "
         "no row. Keyless by default (as gpuhunt's hourly CI calls it); RUNPOD_API_KEY, when set, is "
         "sent as a Bearer header (never in the URL, which is archived). GraphQL errors inside an "
         "HTTP 200 fail the run."
     ),
     load="append",
-    captures=(),
+    captures=("runpod/gpuTypes_*.json",),
+    # Hourly answers of 2025-06 named by commit time (HH-MM, which the path date does not read); the
+    # ewyluda fixture is undated, 2026-09/10 by its repository's data (captures/PROVENANCE.md).
+    capture_dates=(
+        ("runpod/gpuTypes_2025-06-15T10-27Z_*", "2025-06-15T10:27:00"),
+        ("runpod/gpuTypes_2025-06-15T14-21Z_*", "2025-06-15T14:21:00"),
+        ("runpod/gpuTypes_2025-06-15T14-27Z_*", "2025-06-15T14:27:00"),
+        ("runpod/gpuTypes_2025-06-19T19-14Z_*", "2025-06-19T19:14:00"),
+        ("runpod/gpuTypes_2025-06-19T22-19Z_*", "2025-06-19T22:19:00"),
+        ("runpod/gpuTypes_2025-06-19T23-20Z_*", "2025-06-19T23:20:00"),
+        ("runpod/gpuTypes_2025-06-21T22-18Z_*", "2025-06-21T22:18:00"),
+        ("runpod/gpuTypes_2025-06-21T23-18Z_*", "2025-06-21T23:18:00"),
+        ("runpod/gpuTypes_ewyluda-fixture_*", "2026-10-01"),
+    ),
     needs_key=KEY_VAR,
 )
 
@@ -107,24 +123,27 @@ def parse(payload: Payload) -> Iterator[dict]:
     errors = _errors(doc)
     if errors:
         raise ValueError(f"runpod: GraphQL errors: {errors}")
-    gpu_types = ((doc.get("data") or {}) if isinstance(doc, dict) else {}).get("gpuTypes")
+    # Saved answers sometimes keep only the list, without the GraphQL envelope.
+    gpu_types = doc if isinstance(doc, list) else ((doc.get("data") or {}) if isinstance(doc, dict) else {}).get("gpuTypes")
     if not isinstance(gpu_types, list):
-        raise ValueError("runpod: expected {'data': {'gpuTypes': [...]}}")
+        raise ValueError("runpod: expected {'data': {'gpuTypes': [...]}} or a gpuTypes list")
     for gpu in gpu_types:
-        if not isinstance(gpu, dict) or "id" not in gpu:
-            raise ValueError(f"runpod: gpuType without id: {str(gpu)[:80]}")
-        if gpu["id"] == "unknown":
+        if not isinstance(gpu, dict) or not (gpu.get("id") or gpu.get("displayName")):
+            raise ValueError(f"runpod: gpuType without id or displayName: {str(gpu)[:80]}")
+        if gpu.get("id") == "unknown":
             continue
         lowest = gpu.get("lowestPrice") or {}
         stock = lowest.get("stockStatus")
         offers = [
             ("on_demand", "secure", _price(gpu.get("securePrice"))),
-            ("community", "community", _price(gpu.get("communityPrice"))),
+            ("on_demand", "community", _price(gpu.get("communityPrice"))),  # a tier, not a price type
             ("spot", None, _price(lowest.get("minimumBidPrice"))),
         ]
         for price_type, region, price in offers:
             if price is None:
                 continue
+            if not gpu.get("id"):  # a trimmed variant: the GPU type cannot be told for sure
+                price = f"{price} (gpuType without id: trimmed answer, not loaded)"
             yield {
                 "table": "gpu_prices",
                 "observed_at": payload.fetched_at,
@@ -136,6 +155,7 @@ def parse(payload: Payload) -> Iterator[dict]:
                 "price_usd_per_gpu_hour": price,
                 "price_type": price_type,
                 "region": region,
-                "offer_id": gpu["id"],
-                "note": f"stock {stock}" if stock else None,
+                "offer_id": gpu.get("id"),
+                "note": "; ".join(x for x in (f"{region.capitalize()} Cloud" if region else None,
+                                              f"stock {stock}" if stock else None) if x) or None,
             }

@@ -34,6 +34,12 @@ INDICATOR_BY_TAG = {
     "Revenues": REVENUE,
 }
 UNIT = "USD bn"
+# A companyfacts answer (every concept of one company) gives each metric from its tags in this order;
+# the first tag that has a quarter wins it, so a filer's switch of tag (NVIDIA: revenue moves to
+# `Revenues` after FY2022, capex to `PaymentsToAcquireProductiveAssets` after 2020) reads as one series.
+REVENUE_TAGS = ("RevenueFromContractWithCustomerExcludingAssessedTax", "Revenues")
+CAPEX_TAGS = ("PaymentsToAcquirePropertyPlantAndEquipment", "PaymentsToAcquireProductiveAssets")
+OTHER_CAPEX = "company_capex_sec"  # capex of a company that is not one of the hyperscalers in CONCEPTS
 
 SOURCE = Source(
     name="sec_edgar",
@@ -53,6 +59,7 @@ SOURCE = Source(
     cadence_hours=24,
     segment=None,
     tables=("indicators",),
+    kind="provider_api",
     description=(
         "Quarterly figures in USD bn (value / 1e9) by fiscal quarter, derived from the filings' XBRL "
         "facts. `hyperscaler_capex_sec`: cash paid for property and equipment (Microsoft, Alphabet, "
@@ -65,10 +72,16 @@ SOURCE = Source(
         "period = fiscal-quarter start date, period_label = the company's fiscal quarter (e.g. "
         "NVIDIA FY2025 Q1 = Jan-Apr 2024); calendar dates and filing are in note. NVIDIA's Data "
         "Center segment and cloud segment revenues (AWS, Google Cloud, Intelligent Cloud) are "
-        "dimensional facts this API does not carry: they stay in the curated seed."
+        "dimensional facts this API does not carry: they stay in the curated seed. A companyfacts "
+        "answer (every concept of one company) gives capex and revenue, each read across the filer's "
+        "switches of tag (first tag wins a span); capex of a company outside the hyperscalers is "
+        "`company_capex_sec`."
     ),
     load="replace",
-    captures=(),
+    # The whole companyfacts answers (NVIDIA, Alphabet); the companyconcept files derived from them
+    # would load the same quarters twice, so they are parse-tested only.
+    captures=("sec_edgar/companyfacts-*.json",),
+    capture_dates=(("sec_edgar/companyfacts-*", "2026-07-09"),),  # recorded 2026-07-09 (PROVENANCE)
     rate_limit_per_minute=600,  # SEC fair access: <= 10 requests per second
 )
 
@@ -138,8 +151,45 @@ class Fact:
         return None
 
 
-def _concepts(payload: Payload) -> list[dict]:
+def _companyfacts(data: dict, payload: Payload) -> list[tuple[str, list[dict]]]:
+    """(indicator, concepts in order of preference) from a companyfacts answer, as companyconcept dicts."""
+    gaap = (data.get("facts") or {}).get("us-gaap")
+    if not isinstance(gaap, dict):
+        raise ValueError(f"sec_edgar: {payload.name} is a companyfacts answer without us-gaap facts")
+    cik = int(data["cik"])
+    declared = {indicator: tags for _, c, indicator, tags in CONCEPTS if c == cik}
+    capex_tags = declared.get(CAPEX, ()) + tuple(t for t in CAPEX_TAGS if t not in declared.get(CAPEX, ()))
+    wanted = ((CAPEX if CAPEX in declared else OTHER_CAPEX, capex_tags), (REVENUE, REVENUE_TAGS))
+    groups = []
+    for indicator, tags in wanted:
+        concepts = [{"cik": cik, "tag": tag, "entityName": data.get("entityName"), **gaap[tag]}
+                    for tag in tags if tag in gaap]
+        for c in concepts:
+            if "USD" not in (c.get("units") or {}):
+                raise ValueError(f"sec_edgar: {c['tag']} of CIK {cik} has no USD unit (units: {sorted(c.get('units') or {})})")
+        if concepts:
+            groups.append((indicator, concepts))
+    if not groups:
+        raise ValueError(f"sec_edgar: {payload.name} has none of {', '.join(CAPEX_TAGS + REVENUE_TAGS)}")
+    return groups
+
+
+def _groups(payload: Payload) -> list[tuple[str, list[dict]]]:
+    """(indicator, concepts) of a companyconcept answer, a bundle of them, or a companyfacts answer."""
     data = payload.json("sec_edgar")
+    if isinstance(data, dict) and "facts" in data and "tag" not in data:
+        return _companyfacts(data, payload)
+    concepts = _concepts(data, payload)
+    for concept in concepts:
+        if concept["tag"] not in INDICATOR_BY_TAG:
+            raise ValueError(f"sec_edgar: unexpected tag {concept['tag']!r} (known: {sorted(INDICATOR_BY_TAG)})")
+    by_indicator: dict[str, list[dict]] = {}
+    for concept in concepts:
+        by_indicator.setdefault(INDICATOR_BY_TAG[concept["tag"]], []).append(concept)
+    return list(by_indicator.items())
+
+
+def _concepts(data, payload: Payload) -> list[dict]:
     concepts = data if isinstance(data, list) else [data]
     for c in concepts:
         if not isinstance(c, dict) or "units" not in c or "cik" not in c or "tag" not in c:
@@ -266,27 +316,33 @@ def fiscal_years(facts: list[Fact], quarters: list[Quarter]) -> dict[date, int]:
 
 
 def parse(payload: Payload) -> Iterator[dict]:
-    """indicators rows, one per fiscal quarter (earlier tags in a bundle win a quarter)."""
-    concepts = _concepts(payload)
+    """indicators rows, one per metric and fiscal quarter (earlier tags in a bundle win a span)."""
+    for indicator, concepts in _groups(payload):
+        yield from _quarter_rows(indicator, concepts)
+
+
+def _quarter_rows(indicator: str, concepts: list[dict]) -> Iterator[dict]:
     cik = int(concepts[0]["cik"])
     entity = ENTITY_BY_CIK.get(cik) or str(concepts[0].get("entityName") or cik)
-    chosen: dict[date, Quarter] = {}
+    # The tags of one metric are read as one series: per span the preferred tag's fact, then the
+    # quarters, so a switch of tag inside a fiscal year (Q1 under one tag, the 6-month YTD under the
+    # next) still gives Q2 = 6M - 3M.
+    merged: dict[tuple[date, date], Fact] = {}
     all_facts: list[Fact] = []
     for concept in concepts:
-        if concept["tag"] not in INDICATOR_BY_TAG:
-            raise ValueError(f"sec_edgar: unexpected tag {concept['tag']!r} (known: {sorted(INDICATOR_BY_TAG)})")
         facts = _facts(concept)
         all_facts.extend(facts)
-        for quarter in derive_quarters(facts):
-            chosen.setdefault(quarter.start, quarter)
-    names = fiscal_years(all_facts, list(chosen.values()))
-    for quarter in sorted(chosen.values(), key=lambda x: x.start):
+        for span, fact in dedupe(facts).items():
+            merged.setdefault(span, fact)
+    quarters = derive_quarters(list(merged.values()))
+    names = fiscal_years(all_facts, quarters)
+    for quarter in quarters:
         f = quarter.fact
         yield {
             "table": "indicators",
             "period": quarter.start.isoformat(),
             "period_label": f"FY{names[quarter.fiscal_start]} Q{quarter.q}",
-            "indicator": INDICATOR_BY_TAG[f.tag],
+            "indicator": indicator,
             "entity": entity,
             "value": round(quarter.value / 1e9, 6),
             "unit": UNIT,

@@ -21,6 +21,7 @@ SOURCE = Source(
     cadence_hours=24 * 90,
     segment=None,
     tables=("gpu_prices", "market_shares", "indicators"),
+    kind="aggregator",
     description="Figures no API gives: analyst market shares, NVIDIA data-centre revenue, hyperscaler "
     "capex, ChatGPT users, GPU rental price points, DePIN supply. Confidence: primary / secondary / "
     "tertiary / uncertain, as graded in the research notes.",

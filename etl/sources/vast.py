@@ -57,6 +57,7 @@ SOURCE = Source(
     cadence_hours=6,
     segment="marketplace",
     tables=("gpu_prices", "supply"),
+    kind="provider_api",
     description="Every listed offer for the main data-centre and consumer GPU models, rented and "
     "unrented, all geographies: USD per GPU-hour = dph_total / num_gpus, plus host and machine ids "
     "for supplier concentration. A live snapshot (no history); capped at "

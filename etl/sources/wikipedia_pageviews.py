@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterator
 from datetime import date
 from urllib.parse import quote
@@ -29,6 +30,7 @@ SOURCE = Source(
     cadence_hours=24 * 7,
     segment=None,
     tables=("indicators",),
+    kind="provider_api",
     description=(
         "Monthly views (all access methods, human `user` agent only, so known bots and spiders "
         "are excluded) of English Wikipedia articles: indicator `wikipedia_pageviews`, unit views "
@@ -37,7 +39,8 @@ SOURCE = Source(
         "article's series starts when it was created (ChatGPT: Dec 2022). Redirects are counted "
         "separately by Wikimedia, so renamed articles lose their earlier history. Articles: "
         + ", ".join(ARTICLES) + " (module tuple ARTICLES; a settings attribute `wikipedia_articles` "
-        "overrides it)."
+        "overrides it). A daily-granularity answer is summed to its months; a month it does not "
+        "cover whole is rejected with that reason."
     ),
     load="replace",
     captures=(),
@@ -67,15 +70,32 @@ def parse(payload: Payload) -> Iterator[dict]:
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         got = sorted(data)[:6] if isinstance(data, dict) else type(data).__name__
         raise ValueError(f"wikipedia_pageviews: {payload.name} has no 'items' list (got {got})")
+    months: dict[tuple[str, date], dict] = {}
     for item in data["items"]:
         try:
             article, stamp, views = item["article"], str(item["timestamp"]), item["views"]
         except (KeyError, TypeError):
             raise ValueError(f"wikipedia_pageviews: item without article/timestamp/views: {item!r}") from None
         granularity = item.get("granularity", "monthly")
-        if granularity != "monthly":
-            raise ValueError(f"wikipedia_pageviews: expected monthly items, got {granularity!r}")
+        if granularity not in ("monthly", "daily"):
+            raise ValueError(f"wikipedia_pageviews: expected monthly (or daily) items, got {granularity!r}")
         month = date(int(stamp[:4]), int(stamp[4:6]), 1)
+        entry = months.setdefault((article, month), {"item": item, "views": 0, "days": set(), "daily": False})
+        entry["views"] += views
+        if granularity == "daily":
+            entry["daily"] = True
+            entry["days"].add(int(stamp[6:8]))
+    for (article, month), entry in months.items():
+        item, views = entry["item"], entry["views"]
+        note = (f"{item.get('project', 'en.wikipedia')}, {item.get('access', 'all-access')}, "
+                f"{item.get('agent', 'user')}")
+        if entry["daily"]:
+            # A daily answer is summed to its months; a month it does not cover whole is rejected with
+            # the reason (a part of a month would read as a collapse in views), never dropped silently.
+            length = calendar.monthrange(month.year, month.month)[1]
+            note += f"; summed from {len(entry['days'])} daily values"
+            if len(entry["days"]) < length:
+                views = f"{views} views in {len(entry['days'])} of {length} days: partial month of a daily answer"
         yield {
             "table": "indicators",
             "period": month.isoformat(),
@@ -86,6 +106,5 @@ def parse(payload: Payload) -> Iterator[dict]:
             "unit": UNIT,
             "ref_url": f"https://pageviews.wmcloud.org/?project=en.wikipedia.org&pages={article}",
             "confidence": "primary",
-            "note": f"{item.get('project', 'en.wikipedia')}, {item.get('access', 'all-access')}, "
-                    f"{item.get('agent', 'user')}",
+            "note": note,
         }
