@@ -28,10 +28,9 @@ FIRST, LAST = date(2024, 1, 1), date(2025, 12, 31)  # the synthetic days fall in
 PAGE_QUERIES = {
     "price index, H100 SXM, all days": (
         (DASHBOARD_SQL / "prices_index.sql").read_text(encoding="utf-8"),
-        ["H100 SXM", "GPU-hour", "all", False, "all", "all", FIRST, LAST]),
-    "latest ladder, H100 SXM": (
-        (DASHBOARD_SQL / "prices_ladder.sql").read_text(encoding="utf-8"),
-        ["H100 SXM", "GPU-hour", "all", "all", "all", FIRST, LAST, None]),
+        ["H100 SXM", "on_demand", "all", "cw-1.0.0", FIRST, LAST]),
+    "voting units (headlines, ladder), H100 SXM": (
+        (DASHBOARD_SQL / "prices_units.sql").read_text(encoding="utf-8"), ["H100 SXM"]),
     "supply and utilisation by day": (
         "SELECT day, source, sum(gpus_total), sum(gpus_in_use) FROM marts.supply_daily GROUP BY ALL", []),
     "concentration over time": ("SELECT * FROM marts.concentration ORDER BY market, period", []),
@@ -93,14 +92,14 @@ def main() -> None:
                 reader.execute(sql, params).fetchall()
                 best = min(best, time.perf_counter() - t0)
             timings[name] = best
-        mart_rows = reader.execute("SELECT count(*) FROM marts.price_index_groups").fetchone()[0]
+        mart_rows = reader.execute("SELECT count(*) FROM marts.price_index").fetchone()[0]
         reader.close()
 
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"synthetic offers: {rows:,} gpu_prices rows ({args.days} days x {args.snapshots_per_day} snapshots x "
           f"{args.offers} offers), {args.days * args.snapshots_per_day * args.hosts:,} supply rows")
     print(f"insert into core:      {load_s:8.2f} s  ({rows / load_s:,.0f} rows/s)")
-    print(f"rebuild all marts:     {marts_s:8.2f} s  (marts.price_index_groups: {mart_rows:,} rows)")
+    print(f"rebuild all marts:     {marts_s:8.2f} s  (marts.price_index: {mart_rows:,} rows)")
     print(f"warehouse file:        {size_mb:8.1f} MB")
     print(f"peak RSS:              {rss_mb:8.0f} MB")
     for name, seconds in timings.items():

@@ -166,7 +166,7 @@ def hhi_bounds(known_shares_pct: Iterable[float], total: float = 100.0) -> tuple
     beyond tolerance), for total <= 0, or when a residual remains but no published
     share is positive (the residual could then not be bounded).
 
-    Reference: ECONOMICS.md A5 (bounds for truncated share lists), e.g. Synergy
+    Reference: docs/METHODOLOGY.md §1.4 (bounds for truncated share lists), e.g. Synergy
     Q4 2025 (28/21/15) -> (1,450, 1,936); UK CMA 2024 (AWS and Microsoft 30-40%
     each) -> low >= 1,800. HHI definition per DOJ/FTC Merger Guidelines 2023, s.2.1.
     """
@@ -292,12 +292,14 @@ def normalise(entities: list[Entity], notes: list[str]) -> float:
 
 
 def list_indices(entities: Iterable[Entity], *, gaps: Iterable[str] = (), larger_missing: bool = False,
-                 notes: Iterable[str] = ()) -> ListIndices:
+                 notes: Iterable[str] = (), cap: tuple[float, str] | None = None) -> ListIndices:
     """HHI bounds, CR4 (and its upper end), Nakamoto and Gini of one published share list.
 
     gaps: firms usually listed but missing this time; larger_missing: one of them is usually larger
     than the smallest listed firm, so the residual may hold firms up to the largest listed one
-    (the upper bound uses that cap instead of the smallest listed share). Raises ValueError when the
+    (the upper bound uses that cap instead of the smallest listed share); cap: (share, why), a
+    published next-firm share capping every unlisted firm (§1.10), used when no usual firm is missing.
+    Raises ValueError when the
     shares cannot describe a market (none positive, or summing to more than NORMALISE_MAX percent).
     Reference: docs/METHODOLOGY.md §1.1 (HHI), §1.3 (CR4, Nakamoto, Gini), §1.4 (bounds).
     """
@@ -316,6 +318,7 @@ def list_indices(entities: Iterable[Entity], *, gaps: Iterable[str] = (), larger
     complete = is_complete(total)
     bounded = not complete or lows != shares or highs != shares
     positive = [s for s in shares if s > 0]
+    tail = cap if cap is not None and not larger_missing else None
 
     if not bounded:
         value = hhi(shares)
@@ -323,7 +326,10 @@ def list_indices(entities: Iterable[Entity], *, gaps: Iterable[str] = (), larger
         method = "sum of squared shares (whole market)"
     else:
         low = math.fsum(x * x for x in lows)  # residual infinitely fragmented, shares at their low ends
-        if larger_missing:
+        if cap is not None and not larger_missing:
+            cap, why = cap
+            method = f"bounds: residual fragmented (low) or in firms no larger than {cap:g}% ({why}) (high)"
+        elif larger_missing:
             cap = max(shares)
             method = ("bounds: residual split into firms no larger than the largest listed one, because "
                       f"usually larger firms are missing ({', '.join(gaps)})")
@@ -340,6 +346,10 @@ def list_indices(entities: Iterable[Entity], *, gaps: Iterable[str] = (), larger
         cr4_high = cr(highs, 4)
     elif larger_missing:  # any four firms hold at most the four largest listed plus the whole residual
         cr4_high = min(FULL_PCT, cr(highs, 4) + residual)
+    elif tail is not None and tail[0] > 0:  # unlisted firms are at most the published next firm's share
+        k = math.floor(residual / tail[0])
+        pieces = [tail[0]] * min(k, 4) + ([residual - k * tail[0]] if k < 4 else [])
+        cr4_high = min(FULL_PCT, cr(highs + pieces, 4))
     else:  # listed firms are the largest; missing top-4 places are no larger than the smallest listed
         cr4_high = min(FULL_PCT, cr(highs, 4) + min(residual, max(4 - m, 0) * min(positive)))
     if complete:
@@ -421,7 +431,7 @@ def post_merger_hhi(shares: Iterable[float], i: int, j: int) -> float:
     Example: 25/20/15/10/8/7/6/5/4 (HHI 1,540) -> 2,540 merging the two largest,
     1,580 merging the two smallest.
 
-    Reference: U.S. DOJ & FTC, Merger Guidelines (2023), s.2.1; ECONOMICS.md A1.
+    Reference: U.S. DOJ & FTC, Merger Guidelines (2023), s.2.1; docs/METHODOLOGY.md §1.1.
     """
     s = _as_floats(shares, "shares")
     _check_sum(s, *_SCALES["percent"])
@@ -576,7 +586,7 @@ def merger_verdict(
 
     * us2023 (DOJ/FTC Merger Guidelines 2023, Guideline 1 / s.2.1): presumed to
       substantially lessen competition if HHI_post > 1,800 and delta > 100; also if the
-      merged firm's share is > 30% and delta > 100 (share presumption; ECONOMICS.md A2
+      merged firm's share is > 30% and delta > 100 (share presumption; docs/METHODOLOGY.md §1.2
       flags the final wording as unverified there: the thresholds follow the final
       Guidelines as summarised by Mondaq, Dec 2023). Otherwise no structural presumption.
     * us2010 (Horizontal Merger Guidelines 2010, s.5.3): delta < 100 or HHI_post < 1,500 ->
@@ -674,7 +684,7 @@ def cr(shares: Iterable[float], k: int = 4) -> float:
     Units: same as the input (percent shares give 0-100). Shares must be finite and
     non-negative; the sum is not checked, so any scale works. k must be an integer >= 1.
 
-    Reference: ECONOMICS.md A4; CR4 is the conventional choice (e.g. U.S. Census
+    Reference: docs/METHODOLOGY.md §1.3; CR4 is the conventional choice (e.g. U.S. Census
     Bureau, Economic Census concentration ratios).
     """
     s = _as_floats(shares, "shares")
@@ -695,7 +705,7 @@ def equivalent_firms(hhi: float) -> float:
     HHI <= 0 or non-finite.
 
     Reference: M.A. Adelman (1969), "Comment on the 'H' concentration measure as a
-    numbers-equivalent", Review of Economics and Statistics 51(1); ECONOMICS.md A4.
+    numbers-equivalent", Review of Economics and Statistics 51(1); docs/METHODOLOGY.md §1.3.
     """
     h = _number(hhi, "hhi")
     if h <= 0:
@@ -715,7 +725,7 @@ def gini(values: Iterable[float]) -> float:
     values). Dimensionless, in [0, (n-1)/n]. Example: gini([0, 0, 0, 1]) = 0.75.
     Raises ValueError for empty, negative, NaN/inf or all-zero input.
 
-    Reference: ECONOMICS.md A4; it is the sorted-rank form of Gini's mean-difference
+    Reference: docs/METHODOLOGY.md §1.3; it is the sorted-rank form of Gini's mean-difference
     definition G = sum_i sum_j |x_i - x_j| / (2 n**2 mean) (C. Gini, "Variabilita e
     mutabilita", 1912), without small-sample correction.
     """
@@ -737,7 +747,7 @@ def lorenz(values: Iterable[float]) -> tuple[list[float], list[float]]:
     all-zero input.
 
     Reference: M.O. Lorenz (1905), "Methods of measuring the concentration of wealth",
-    Publications of the American Statistical Association 9(70); ECONOMICS.md A4.
+    Publications of the American Statistical Association 9(70); docs/METHODOLOGY.md §1.3.
     """
     v = sorted(_as_floats(values, "values"))
     n = len(v)
@@ -768,7 +778,7 @@ def nakamoto(values: Iterable[float], threshold: float = 0.5, *, strict: bool = 
     outside [0, 1], or threshold 1 with strict=True (never exceeded).
 
     Reference: B.S. Srinivasan and L. Lee, "Quantifying Decentralization",
-    news.earn.com, July 2017 (minimum Nakamoto coefficient); ECONOMICS.md A4.
+    news.earn.com, July 2017 (minimum Nakamoto coefficient); docs/METHODOLOGY.md §1.3.
     """
     v = sorted(_as_floats(values, "values"), reverse=True)
     t = _number(threshold, "threshold")
@@ -930,3 +940,218 @@ def simulate_entry(now: tuple[float, float], entrant_share_pct: float, n_entrant
 
 
 __all__ += ["EntrySimulation", "MergerSimulation", "entry_hhi_from_index", "simulate_entry", "simulate_merger"]
+
+
+# --------------------------------------------------------------------------- #
+# Declared markets: marketplaces per GPU model, owner intervals, basis breaks,
+# residual caps from a published tail, the withhold rule and readings
+# (docs/METHODOLOGY.md §1.6-§1.11)
+# --------------------------------------------------------------------------- #
+BASES = ("revenue", "capacity owned", "capacity listed", "capacity leased", "shipments", "usage")
+MIN_COVERAGE_PCT = 50.0  # below this the shares describe a sample of the market, not the market
+TAIL_MIN_EXTRA = 3  # a published "tail": the usual firms plus at least this many further firms
+TAIL_MAX_DAYS = 400  # a tail is used as a cap within about four quarters of its own period
+
+
+class MachineOffer(NamedTuple):
+    """One marketplace offer as the per-machine count needs it (core.gpu_prices columns)."""
+
+    day: object
+    gpu_model: str
+    machine_id: str
+    host_id: str
+    num_gpus: float | None
+    gpu_frac: float | None
+    capped: bool = False
+
+
+def machine_gpus(offers: Iterable[tuple[float | None, float | None]]) -> int:
+    """The GPUs of one machine from its offers (num_gpus, gpu_frac): an offer rents `gpu_frac` of the
+    machine, so the machine has round(num_gpus / gpu_frac) GPUs; when no offer gives a fraction, the
+    largest num_gpus among them (docs/METHODOLOGY.md §1.7). Offers of one machine normally agree; the
+    largest count is kept if they do not. 0 when no offer has a positive count."""
+    whole, largest = [], 0.0
+    for num, frac in offers:
+        if num is None or not math.isfinite(float(num)) or num <= 0:
+            continue
+        largest = max(largest, float(num))
+        if frac is not None and math.isfinite(float(frac)) and 0 < frac <= 1:
+            whole.append(round(float(num) / float(frac)))
+    return int(max(whole)) if whole else int(round(largest))
+
+
+@dataclass(frozen=True)
+class HostCapacity:
+    """Listed capacity of one GPU model on one day: GPUs per host, machines counted once."""
+
+    day: object
+    gpu_model: str | None  # None for the pooled all-models variant
+    hosts: dict[str, int]
+    machines: int
+    capped: bool  # a query behind these offers hit its result cap: a sample, not the market
+    models: tuple[str, ...] = ()
+
+
+def host_capacity(offers: Iterable[MachineOffer]) -> list[HostCapacity]:
+    """Per (day, GPU model): each host's GPUs = the sum of its machines' GPUs (machine_gpus), each
+    machine counted once a day however many offers or snapshots list it; capped when any offer of
+    that model that day came from a capped query (docs/METHODOLOGY.md §1.7)."""
+    by_machine: dict[tuple, list[tuple]] = {}
+    host_of: dict[tuple, str] = {}
+    capped: dict[tuple, bool] = {}
+    for o in offers:
+        if o.machine_id is None or o.host_id is None or o.gpu_model is None:
+            continue
+        key = (o.day, o.gpu_model)
+        by_machine.setdefault((*key, o.machine_id), []).append((o.num_gpus, o.gpu_frac))
+        host_of[(*key, o.machine_id)] = str(o.host_id)
+        capped[key] = capped.get(key, False) or bool(o.capped)
+    cells: dict[tuple, dict[str, int]] = {}
+    machines: dict[tuple, int] = {}
+    for (day, model, machine), items in by_machine.items():
+        gpus = machine_gpus(items)
+        if gpus <= 0:
+            continue
+        host = host_of[(day, model, machine)]
+        cell = cells.setdefault((day, model), {})
+        cell[host] = cell.get(host, 0) + gpus
+        machines[(day, model)] = machines.get((day, model), 0) + 1
+    return [HostCapacity(day, model, dict(sorted(hosts.items(), key=lambda kv: (-kv[1], kv[0]))),
+                         machines[(day, model)], capped[(day, model)], (model,))
+            for (day, model), hosts in sorted(cells.items(), key=lambda kv: (str(kv[0][0]), kv[0][1]))]
+
+
+def pooled(capacities: Iterable[HostCapacity]) -> list[HostCapacity]:
+    """The all-models variant: per day, each host's GPUs summed across GPU models. GPU models do not
+    substitute (a V100 is no H200), so this is a labelled variant, never a market (§1.7)."""
+    days: dict[object, list[HostCapacity]] = {}
+    for cap in capacities:
+        days.setdefault(cap.day, []).append(cap)
+    out = []
+    for day, caps in days.items():
+        hosts: dict[str, int] = {}
+        for cap in caps:
+            for host, gpus in cap.hosts.items():
+                hosts[host] = hosts.get(host, 0) + gpus
+        out.append(HostCapacity(day, None, dict(sorted(hosts.items(), key=lambda kv: (-kv[1], kv[0]))),
+                                sum(c.machines for c in caps), any(c.capped for c in caps),
+                                tuple(sorted(str(c.gpu_model) for c in caps))))
+    return sorted(out, key=lambda c: str(c.day))
+
+
+def undisclosed_interval(shares: dict[str, float], undisclosed: Iterable[str]) -> tuple[float, float, float]:
+    """(low, high, undisclosed percent) of an owner HHI where some capacity has no named owner
+    (docs/METHODOLOGY.md §1.8): high = each undisclosed group counted as one owner (lumped); low = the
+    undisclosed capacity split among infinitely many small owners (fragmented), adding nothing."""
+    hidden = set(undisclosed)
+    named = [s for n, s in shares.items() if n not in hidden]
+    low = math.fsum(s * s for s in named)
+    high = low + math.fsum(s * s for n, s in shares.items() if n in hidden)
+    return low, high, math.fsum(s for n, s in shares.items() if n in hidden)
+
+
+def group_share_bounds(group_pct: float, n_members: int, others_pct: float = 0.0) -> tuple[float, float]:
+    """HHI bounds when a source publishes only a group's combined share (docs/METHODOLOGY.md §1.8):
+    a group of n firms holding at least g% gives at least n·(g/n)² = g²/n (equal members, everyone else
+    fragmented); at most, one firm holds everything except another group's o%, itself one firm:
+    (100 − o)² + o². Percent shares, 0-10,000 scale."""
+    g, o = _number(group_pct, "group_pct"), _number(others_pct, "others_pct")
+    n = operator.index(n_members)
+    if n < 1 or not 0 <= g <= 100 or not 0 <= o <= 100 - g:
+        raise ValueError(f"group share {g}% of {n} firms with others {o}% cannot describe a market")
+    return g * g / n, (100 - o) ** 2 + o * o
+
+
+def basis_series(bases: Iterable[str | None]) -> list[int]:
+    """The series number of each period (in period order) of one market: a new series whenever the
+    basis changes, and a basis seen before rejoins its own series (docs/METHODOLOGY.md §1.9). Shares
+    on different bases (shipments, revenue) are different markets and are never joined into one line."""
+    seen: dict[str, int] = {}
+    return [seen.setdefault(str(b or "not stated"), len(seen)) for b in bases]
+
+
+def is_tail(names: Iterable[str], usual: Iterable[str]) -> bool:
+    """Whether a period's list is a published tail: every usual firm plus at least TAIL_MIN_EXTRA others,
+    so its largest other firm is the next firm after the usual ones (docs/METHODOLOGY.md §1.10)."""
+    names, usual = set(names), set(usual)
+    return usual <= names and len(names - usual) >= TAIL_MIN_EXTRA
+
+
+def tail_cap(listed: Iterable[str], tail: dict[str, float]) -> tuple[float, str] | None:
+    """The cap on an unlisted firm's share from a published tail (docs/METHODOLOGY.md §1.10): the
+    largest tail share among firms not listed now (firm, share), or, when the tail's firms are all
+    listed, its smallest share (the tail stops there, so every firm beyond it is smaller). None when
+    there is no tail."""
+    if not tail:
+        return None
+    shown = set(listed)
+    rest = {n: s for n, s in tail.items() if n not in shown}
+    if rest:
+        name = max(rest, key=lambda n: (rest[n], n))
+        return rest[name], name
+    name = min(tail, key=lambda n: (tail[n], n))
+    return tail[name], name
+
+
+def capped_interval(shares: Iterable[float], cap: float) -> tuple[float, float]:
+    """(low, high) with every unlisted firm no larger than `cap` percent (§1.4 with the §1.10 cap)."""
+    s = _as_floats(shares, "shares")
+    low = math.fsum(x * x for x in s)
+    return low, max(low, hhi_upper_capped(s, _number(cap, "cap")))
+
+
+def withhold_reason(low: float, high: float, *, capped: bool = False, coverage_pct: float | None = None,
+                    coverage_text: str | None = None, guidelines: str = "us2023") -> str | None:
+    """Why a figure is withheld from headlines and verdicts, or None when it may be published
+    (docs/METHODOLOGY.md §1.11): a capped sample; coverage below MIN_COVERAGE_PCT of the declared market
+    (the interval is the sample's, not the market's); or bounds that span every band (no verdict)."""
+    if capped:
+        return "sample capped: the query returned as many offers as its result cap, so these are the cheapest offers, not the market"
+    if coverage_pct is not None and coverage_pct < MIN_COVERAGE_PCT:
+        return (f"coverage {coverage_text or f'{coverage_pct:.0f}%'} of the market: the shares describe "
+                "a sample of it, not the market")
+    key = _guideline(guidelines)
+    bands = BANDS[key]
+    if classify(low, key) == bands[0].label and classify(high, key) == bands[-1].label:
+        return "the bounds span every band, so no verdict is possible"
+    return None
+
+
+def thresholds_crossed(low: float, high: float, guidelines: str = "us2023") -> list[float]:
+    """The band edges an interval straddles (classify(low) and classify(high) differ across each)."""
+    key = _guideline(guidelines)
+    bands = BANDS[key]
+    i, j = _band_index(_hhi_value(low), key), _band_index(_hhi_value(high), key)
+    return [bands[k].low for k in range(i + 1, j + 1)]
+
+
+def reading(low: float, high: float, guidelines: str = "us2023", *, low_assumption: str = "",
+            high_assumption: str = "", withheld: str | None = None) -> str:
+    """The sentence under a chart, derived from the interval (docs/METHODOLOGY.md §1.11): withheld and
+    why; one band (exact, at a threshold, or whichever assumption holds); or the thresholds the
+    interval straddles, naming the assumption behind each end."""
+    key = _guideline(guidelines)
+    name = GUIDELINE_NAMES[key]
+    lo, hi = round(low), round(high)
+    span = _fmt(lo) if lo == hi else f"{_fmt(lo)} to {_fmt(hi)}"
+    if withheld:
+        return f"Withheld: {withheld}. HHI {span} is shown for reference only."
+    band_low, band_high = classify(low, key), classify(high, key)
+    edges = {b.low for b in BANDS[key][1:]}
+    at = sorted(e for e in edges if round(low, 6) == e or round(high, 6) == e)
+    at_text = (f", at the {' and '.join(_fmt(e) for e in at)} threshold (the edge belongs to the "
+               "middle band)") if at and band_low == band_high else ""
+    if band_low == band_high:
+        tail = "" if lo == hi else ", whichever assumption holds"
+        return f"{band_low[0].upper()}{band_low[1:]} under the {name}: HHI {span}{at_text}{tail}."
+    edges_crossed = thresholds_crossed(low, high, key)
+    crossed = " and ".join(_fmt(t) for t in edges_crossed) + (" thresholds" if len(edges_crossed) > 1 else " threshold")
+    why_low = f" if {low_assumption}" if low_assumption else ""
+    why_high = f" if {high_assumption}" if high_assumption else ""
+    return (f"The interval straddles the {name}' {crossed}: HHI {_fmt(lo)} ({band_low}){why_low}; "
+            f"{_fmt(hi)} ({band_high}){why_high}.")
+
+
+__all__ += ["BASES", "HostCapacity", "MachineOffer", "basis_series", "capped_interval", "group_share_bounds",
+            "host_capacity", "is_tail", "machine_gpus", "pooled", "reading", "tail_cap", "thresholds_crossed",
+            "undisclosed_interval", "withhold_reason"]

@@ -39,6 +39,16 @@ import pandas as pd
 METHOD_VERSION = "1.0.0"
 METHOD = f"cw-{METHOD_VERSION}"
 CCIR_METHOD = "ccir-cri-1.1.1"
+# Each method in one sentence, for the page's method switch (docs/METHODOLOGY.md §3.8, §3.10).
+METHOD_SENTENCES = {
+    METHOD: ("ComputeWatch cw-1.0.0: per day, the median of one vote per provider (a marketplace machine "
+             "counts once; a provider seen through several sources counts once, its own API first), per "
+             "segment and price type; tertiary and coarse-dated figures never count, list prices older "
+             "than 90 days leave the headlines, and fewer than 3 providers (5 machines) is low confidence"),
+    CCIR_METHOD: ("CCIR CRI 1.1.1 as reproduced here: Vast.ai offers in the US, not rented, reliability "
+                  ">= 0.90, listed in the last 7 days, one observation per offer, 2.5-sigma outliers "
+                  "dropped per day, median of the pooled observations of the 7 days ending on the day"),
+}
 
 # ---- parameters of cw-1.0.0 (docs/METHODOLOGY.md §3; each is also a keyword argument) ----
 STALE_DAYS = 90          # a list price older than this is stale (§3.5)
@@ -306,7 +316,7 @@ def vote_units(obs: pd.DataFrame) -> pd.DataFrame:
     units = (df.groupby(keys, dropna=False)
              .agg(price=("price", "median"), n_offers=("price", "size"), source=("source", "first"),
                   sources_seen=("sources_seen", "first"), price_since=("price_since", "min"),
-                  country=("country", lambda s: s.dropna().iloc[0] if s.notna().any() else None))
+                  country=("country", "first"))  # first non-null: groupby's "first" skips nulls
              .reset_index())
     return units
 
@@ -347,7 +357,7 @@ def _summary(prices: pd.Series) -> tuple[float, float, float]:
 
 
 INDEX_COLUMNS = ["day", "gpu_model", "segment", "price_type", "geo", "method", "n", "n_providers",
-                 "median", "p25", "p75", "low_confidence", "reason"]
+                 "median", "p25", "p75", "low_confidence", "reason", "sources"]
 
 
 def prepare(obs: pd.DataFrame, regions: pd.DataFrame, source_kinds: Mapping[str, str],
@@ -370,7 +380,7 @@ def _geo_votes(units: pd.DataFrame, geo: str) -> pd.DataFrame:
     sub = units if geo == "all" else units[units["geo"] == geo]
     sub = sub[~sub["outlier"]]
     keys = ["day", "gpu_model", "segment", "price_type", "provider", "unit"]
-    return sub.groupby(keys, dropna=False).agg(price=("price", "median")).reset_index()
+    return sub.groupby(keys, dropna=False).agg(price=("price", "median"), source=("source", "first")).reset_index()
 
 
 def index_rows(units: pd.DataFrame, method: str = METHOD, min_providers: int = MIN_PROVIDERS,
@@ -389,7 +399,8 @@ def index_rows(units: pd.DataFrame, method: str = METHOD, min_providers: int = M
             med, p25, p75 = _summary(g["price"])
             n, n_prov = len(g), g["provider"].nunique()
             low, why = coverage(segment, n, n_prov, min_providers, min_machines)
-            rows.append((day, model, segment, ptype, geo, method, n, n_prov, med, p25, p75, low, why))
+            sources = ";".join(sorted(set(g["source"].dropna())))  # the dedupe winners behind the row
+            rows.append((day, model, segment, ptype, geo, method, n, n_prov, med, p25, p75, low, why, sources))
     out = pd.DataFrame(rows, columns=INDEX_COLUMNS)
     return out.sort_values(["day", "gpu_model", "segment", "price_type", "geo"]).reset_index(drop=True)
 
@@ -476,9 +487,12 @@ def headlines(units: pd.DataFrame, gpu_model: str = "H100 SXM", price_type: str 
         rows.append(_headline_row(segment, segment, votes, start, win_end, end, fallback, n_stale,
                                   min_providers, min_machines))
     for block, parts in BLOCKS.items():
-        if all(p in votes_by_segment for p in parts):
+        sub = [r for r in rows if r["segment"] in parts]
+        # A block pools its segments only when each has data in the same window: a segment that
+        # fell back to an older window would mix dates (§3.3).
+        same_window = len({(r["window_start"], r["window_end"]) for r in sub}) == 1
+        if all(p in votes_by_segment for p in parts) and same_window:
             votes = pd.concat([votes_by_segment[p] for p in parts])
-            sub = [r for r in rows if r["segment"] in parts]
             row = _headline_row(block, "+".join(parts), votes, min(r["window_start"] for r in sub),
                                 max(r["window_end"] for r in sub), end, any(r["fallback"] for r in sub),
                                 sum(r["n_stale"] for r in sub), min_providers, min_machines)
@@ -671,21 +685,8 @@ def ccir_index_rows(offers: pd.DataFrame, days: Iterable[date]) -> pd.DataFrame:
                 continue
             obs = pd.Series(r["observations"])
             rows.append((d, model, "marketplace", "on_demand", "US", CCIR_METHOD, r["n"], 1, r["index_value"],
-                         float(obs.quantile(0.25)), float(obs.quantile(0.75)), r["low_confidence"], r["reason"]))
+                         float(obs.quantile(0.25)), float(obs.quantile(0.75)), r["low_confidence"], r["reason"], "vast"))
     return pd.DataFrame(rows, columns=INDEX_COLUMNS)
-
-
-# Precedence kinds of today's sources, until etl.provenance carries Source.kind (part B passes
-# {name: s.kind for s in etl.sources.SOURCES.values()} instead). gcp_compute reads SkyPilot's GCP
-# catalogue (one provider's prices, not Google's API); cloud_gpus, gpu_price_tracker, ccir's reference
-# rates, gpu_price_index and the curated seed report many providers second-hand.
-SOURCE_KINDS_DRAFT = {
-    "aws_ec2": "provider_api", "azure_retail_prices": "provider_api", "runpod": "provider_api",
-    "vast": "provider_api", "akash": "provider_api", "ionet": "provider_api", "nosana": "provider_api",
-    "gcp_compute": "catalogue",
-    "cloud_gpus": "aggregator", "gpu_price_tracker": "aggregator", "ccir": "aggregator",
-    "gpu_price_index": "aggregator", "seed": "aggregator",
-}
 
 
 def ccir_offers_from_core(prices: pd.DataFrame) -> pd.DataFrame:

@@ -50,7 +50,7 @@ class Source:
     capture_dates: (glob, ISO date) pairs giving when undated captures were taken (their
     provenance says so); a replayed file is otherwise dated by a date in its path, else its mtime.
     prices_persist: the source records list prices when they change (not snapshots of every
-    current offer), so a price stays in force until its next change (marts.gpu_price_panel).
+    current offer), so a price stays in force until its next change (marts.price_units).
     history: the git files whose past versions `python -m etl backfill NAME` loads (etl/backfill.py).
     """
 

@@ -31,7 +31,11 @@ CORE: dict[str, dict[str, str]] = {
         "gpu_model": "VARCHAR", "gpu_model_raw": "VARCHAR", "gpu_count": "INTEGER",
         "price_usd_per_gpu_hour": "DOUBLE", "price_type": "VARCHAR", "region": "VARCHAR",
         "offer_id": "VARCHAR", "host_id": "VARCHAR", "machine_id": "VARCHAR", "geolocation": "VARCHAR",
-        "rented": "BOOLEAN", "reliability": "DOUBLE", **_REF,
+        "rented": "BOOLEAN", "reliability": "DOUBLE",
+        # price method inputs (docs/METHODOLOGY.md §3): a Vast listing's start (epoch seconds) and how
+        # precise observed_at is (day | month | quarter | year; seed rows say, APIs leave it null = day)
+        "start_date": "DOUBLE", "date_precision": "VARCHAR", **_REF,
+        "gpu_frac": "DOUBLE", "query_capped": "BOOLEAN",  # marketplace offers: machine slice, capped query
     },
     "supply": {
         "observed_at": "TIMESTAMP", "source": "VARCHAR", "network": "VARCHAR", "segment": "VARCHAR",
@@ -136,8 +140,8 @@ def segment_rows() -> list[tuple[str, str, str]]:
 
 
 def load_reference(con: duckdb.DuckDBPyConnection, seed_dir: Path) -> None:
-    """ref.gpu_models and ref.providers, straight from the seed CSVs."""
-    for name in ("gpu_models", "providers"):
+    """ref.gpu_models, ref.providers, ref.regions and ref.gpu_compute, straight from the seed CSVs."""
+    for name in ("gpu_models", "providers", "regions", "gpu_compute"):
         path = seed_dir / f"{name}.csv"
         con.execute(
             f"CREATE OR REPLACE TABLE ref.{name} AS SELECT * FROM read_csv(?, header=true, all_varchar=true)",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from dashboard.charts import SEGMENT_COLORS, empty, lines
 from dashboard.charts import concentration as cc
 from dashboard.charts import demand as dc
-from dashboard.charts import empty, lines
 from dashboard.charts import prices as pc
 from dashboard.charts import scenarios as sc
 from dashboard.model import demand as dm
@@ -37,36 +37,64 @@ def test_empty_figure_says_why_and_hides_its_axes():
 
 # --------------------------------------------------------------------------- prices
 
-def test_index_over_time_has_a_band_and_a_median_line_per_block():
-    frame = pd.DataFrame({"day": list(DAYS) * 2, "series": ["centralised"] * 3 + ["decentralised"] * 3,
-                          "median": [3, 3.1, 3.2, 2, 2.1, 2.2], "p25": 1.0, "p75": 4.0, "n": 5, "n_carried": 0,
-                          "n_providers": 2})
+def test_index_over_time_has_a_band_and_a_median_line_per_segment_and_draws_low_confidence_hollow():
+    frame = pd.DataFrame({"day": list(DAYS) * 2, "series": ["neocloud"] * 3 + ["marketplace"] * 3,
+                          "median": [3, 3.1, 3.2, 2, 2.1, 2.2], "p25": 1.0, "p75": 4.0, "n": 5, "n_providers": 2,
+                          "low_confidence": [False, True, False, False, False, False],
+                          "reason": [None, "2 providers < 3", None, None, None, None]})
     fig = pc.index_over_time(frame, y_title="USD per GPU-hour")
-    assert types(fig) == ["scatter"] * 4
-    assert [t.name for t in fig.data if t.fill != "toself"] == ["centralised: median, p25-p75 band",
-                                                                "decentralised: median, p25-p75 band"]
+    assert types(fig) == ["scatter"] * 5
+    lines = [t for t in fig.data if t.fill != "toself"]
+    assert [t.name for t in lines] == ["neocloud: median, p25-p75 band", "neocloud: low confidence (hollow)",
+                                       "marketplace: median, p25-p75 band"]
+    # the low-confidence day is a hollow marker (white fill, segment outline), off the line
+    hollow = lines[1]
+    assert hollow.mode == "markers" and hollow.marker.color == "#ffffff"
+    assert hollow.marker.line.color == SEGMENT_COLORS["neocloud"] and list(hollow.y) == [3.1]
+    assert 3.1 not in [v for v in lines[0].y if v == v]
+    assert list(hollow.customdata[0])[-1] == "2 providers < 3"
     assert fig.layout.yaxis.title.text == "USD per GPU-hour"
 
 
-def test_price_ladder_has_one_bar_trace_per_segment_and_price_type_and_the_block_medians():
+def test_index_over_time_adds_reference_markers_and_published_indices_as_their_own_traces():
+    frame = pd.DataFrame({"day": DAYS, "series": "marketplace", "median": [2, 2.1, 2.2], "p25": 1.9, "p75": 2.3,
+                          "n": 9, "n_providers": 1})
+    markers = pd.DataFrame({"day": [DAYS[1]], "price": [1.85], "provider": ["akash"], "source": ["seed"],
+                            "excluded_reason": ["tertiary source"]})
+    published = pd.DataFrame({"day": DAYS, "value": [1.9, 1.9, 2.0], "entity": "CCIR CRI-H100", "publisher": "CCIR",
+                              "segment": "marketplace"})
+    fig = pc.index_over_time(frame, y_title="USD", markers=markers, published=published)
+    names = [t.name for t in fig.data]
+    assert "published: CCIR CRI-H100" in names and "reference only (not in any median)" in names
+    ref = fig.data[names.index("reference only (not in any median)")]
+    assert ref.mode == "markers" and list(ref.customdata[0]) == ["akash", "seed", "tertiary source"]
+
+
+def test_price_ladder_bars_per_segment_with_stale_prices_grey_and_labelled():
     frame = pd.DataFrame({"provider_name": ["AWS", "Vast.ai", "Lambda"], "price": [4.0, 1.5, 2.5],
-                          "segment": ["hyperscaler", "marketplace", "neocloud"],
-                          "price_type": ["on_demand", "on_demand", "spot"], "region": "all",
-                          "source": ["aws_ec2", "vast", "cloud_gpus"], "day": DAYS, "n_offers": [1, 9, 1],
-                          "block": ["centralised", "decentralised", "centralised"]})
-    fig = pc.price_ladder(frame, x_title="USD per GPU-hour", medians={"centralised": 3.25, "decentralised": 1.5})
+                          "segment": ["hyperscaler", "marketplace", "neocloud"], "stale": [False, False, True],
+                          "age_days": [3, 1, 400], "source": ["aws_ec2", "vast", "cloud_gpus"], "day": DAYS,
+                          "n_offers": [1, 9, 1], "sources_seen": ["aws_ec2", "vast", "cloud_gpus"],
+                          "price_since": DAYS})
+    fig = pc.price_ladder(frame, x_title="USD per GPU-hour", medians={"hyperscaler": 4.0, "marketplace": 1.5})
     assert types(fig) == ["bar"] * 3
+    stale = [t for t in fig.data if "stale" in t.name]
+    assert len(stale) == 1 and stale[0].marker.color == pc.STALE_COLOUR
+    assert list(stale[0].y) == ["Lambda · stale (400 d)  [cloud_gpus]"]
     assert fig.layout.xaxis.title.text == "USD per GPU-hour"
-    assert len(fig.layout.shapes) == 2  # one dashed median line per block
+    assert len(fig.layout.shapes) == 2  # one dashed median line per segment given
     assert list(fig.layout.yaxis.categoryarray)[-1].startswith("Vast.ai")  # cheapest on top
 
 
-def test_supply_utilisation_has_offered_in_use_and_utilisation_per_network():
-    frame = pd.DataFrame({"day": DAYS, "network": "Vast.ai", "segment": "marketplace", "gpus_total": [10, 12, 14],
-                          "gpus_in_use": [5, 6, 7], "utilisation": 0.5})
+def test_supply_draws_in_use_and_utilisation_only_where_a_network_reports_them():
+    frame = pd.DataFrame({"day": list(DAYS) * 2, "network": ["Akash"] * 3 + ["Vast.ai"] * 3,
+                          "segment": ["depin"] * 3 + ["marketplace"] * 3, "gpus_total": [10, 12, 14, 50, 60, 70],
+                          "gpus_in_use": [5, 6, 7, None, None, None], "utilisation": [0.5] * 3 + [None] * 3})
     fig = pc.supply_utilisation(frame)
-    assert [t.name for t in fig.data] == ["Vast.ai: offered", "Vast.ai: in use", "Vast.ai: utilisation"]
-    assert fig.layout.yaxis.title.text == "GPUs" and fig.layout.yaxis2.title.text == "in use / offered"
+    assert [t.name for t in fig.data] == ["Akash: offered", "Akash: in use", "Akash: utilisation", "Vast.ai: offered"]
+    assert fig.layout.yaxis.title.text == "GPUs offered" and fig.layout.yaxis2.title.text == "in use / offered"
+    alone = pc.supply_utilisation(frame[frame["network"] == "Vast.ai"])  # offered only: one panel, no 0% line
+    assert [t.name for t in alone.data] == ["Vast.ai: offered"] and "yaxis2" not in alone.layout
 
 
 # --------------------------------------------------------------------------- concentration

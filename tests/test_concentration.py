@@ -7,7 +7,7 @@ from etl import concentration as c
 NINE_FIRMS = [25, 20, 15, 10, 8, 7, 6, 5, 4]
 
 
-# --- HHI: worked examples from ECONOMICS.md A1 / A4 -------------------------------------------
+# --- HHI: worked examples of docs/METHODOLOGY.md §1.1 / §1.3----------------------------------------
 
 
 def test_hhi_of_40_30_20_10_is_3000():

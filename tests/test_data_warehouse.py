@@ -41,9 +41,10 @@ def test_user_values_are_bound_parameters_not_sql(settings):
 def test_each_data_function_has_its_sql_file_named_topic_what():
     from dashboard.data import concentration, demand, prices, scenarios, sources
 
-    assert warehouse.sql_path(prices.ladder).name == "prices_ladder.sql"
+    assert warehouse.sql_path(prices.units).name == "prices_units.sql"
     assert warehouse.sql_path(scenarios.status_quo_hhi).name == "scenarios_status_quo_hhi.sql"
-    functions = [prices.options, prices.index, prices.ladder, prices.supply, prices.depin_figures,
+    functions = [prices.options, prices.index, prices.units, prices.methods, prices.markers, prices.published,
+                 prices.h100e, prices.supply, prices.depin_figures, sources.provider_sources,
                  demand.indicators, demand.catalogue, demand.training_compute, concentration.rows,
                  concentration.shares, scenarios.baseline_prices, scenarios.newest_indicators, scenarios.trends,
                  scenarios.status_quo_hhi,

@@ -180,29 +180,53 @@ def test_chip_types_are_not_a_market_of_suppliers_and_leaving_them_out_is_record
 
 # --------------------------------------------------------------------------- decentralised supply
 
-def test_vast_host_hhi_per_day_equals_the_hand_computation(con):
-    # 27 Feb: an early snapshot (ignored) and the day's last one; host A has two machines.
-    add_supply(con, datetime(2026, 2, 27, 6), [("A", 1, 1), ("B", 2, 1)])
-    add_supply(con, datetime(2026, 2, 27, 18), [("A", 1, 8), ("A", 3, 4), ("B", 2, 4), ("C", 4, 4)])
-    add_supply(con, datetime(2026, 2, 28, 12), [("A", 1, 2), ("B", 2, 2), ("C", 4, 2), ("D", 5, 2)])
-    # network totals without a host (Akash's daily breakdown) are not operators
-    con.execute("INSERT INTO core.supply (observed_at, source, network, segment, gpus_total) "
-                "VALUES ('2026-02-27', 'akash', 'Akash', 'depin', 500)")
+def add_offers(con, observed_at, offers: list[tuple], *, capped=False, source="vast"):
+    """offers: (host_id, machine_id, gpu_model, num_gpus, gpu_frac) per offer, as core.gpu_prices holds them."""
+    for host, machine, model, num, frac in offers:
+        con.execute(
+            "INSERT INTO core.gpu_prices (observed_at, source, provider, segment, gpu_model, gpu_count, "
+            "price_usd_per_gpu_hour, price_type, host_id, machine_id, gpu_frac, query_capped) "
+            "VALUES (?, ?, 'vast', 'marketplace', ?, ?, 1.0, 'on_demand', ?, ?, ?, ?)",
+            [observed_at, source, model, num, host, machine, frac, capped])
+
+
+def test_vast_host_hhi_per_model_counts_each_machine_once_a_day(con):
+    # 27 Feb, two snapshots: machine 1 (host A) is listed as 1/8, 1/2 and whole slices: 8 GPUs, once.
+    add_offers(con, datetime(2026, 2, 27, 6), [("A", "1", "H100 SXM", 1, 0.125), ("B", "2", "H100 SXM", 2, 0.5)])
+    add_offers(con, datetime(2026, 2, 27, 18), [("A", "1", "H100 SXM", 4, 0.5), ("A", "1", "H100 SXM", 8, 1.0),
+                                               ("A", "3", "H100 SXM", 4, None), ("C", "4", "H100 SXM", 4, 1.0),
+                                               ("D", "9", "V100", 8, 1.0)])
+    add_offers(con, datetime(2026, 2, 28, 12), [("A", "1", "H100 SXM", 2, 0.25), ("B", "2", "H100 SXM", 4, 1.0)])
     mart.build(con)
-    got = {r["period_label"]: r for r in rows(con, "vast_hosts")}
-    assert list(got) == ["2026-02-27", "2026-02-28"]
-    day1 = got["2026-02-27"]
-    assert day1["hhi"] == pytest.approx(60**2 + 20**2 + 20**2)  # A 12 of 20 GPUs, B 4, C 4 -> 4,400
-    assert day1["hhi_low"] == day1["hhi_high"] == day1["hhi"]
-    assert day1["n_entities"] == 3 and day1["nakamoto"] == 1 and day1["cr4"] == pytest.approx(100)
-    assert day1["gini"] == pytest.approx(c.gini([12, 4, 4]))
-    assert day1["block"] == "decentralised" and day1["segment"] == "marketplace" and day1["kind"] == "operator supply"
-    assert got["2026-02-28"]["hhi"] == pytest.approx(2_500)  # four equal hosts
-    assert got["2026-02-28"]["nakamoto"] == 3
-    shares = dict(con.execute("SELECT entity, value FROM marts.concentration_shares "
-                              "WHERE period_label = '2026-02-27'").fetchall())
+    got = {(r["period_label"], r["gpu_model"]): r for r in rows(con, "vast_hosts")}
+    assert sorted(got) == [("2026-02-27", "H100 SXM"), ("2026-02-27", "V100"), ("2026-02-28", "H100 SXM")]
+    day1 = got[("2026-02-27", "H100 SXM")]
+    # A: machine 1 (8) + machine 3 (4, no fraction: its largest offer) = 12; B: 2 / 0.5 = 4; C: 4 -> of 20
+    assert day1["hhi"] == pytest.approx(60**2 + 20**2 + 20**2)
+    assert day1["hhi_low"] == day1["hhi_high"] == day1["hhi"] and day1["n_machines"] == 4
+    assert (day1["basis"], day1["kind"], day1["block"], day1["segment"]) == (
+        "capacity listed", "operator supply", "decentralised", "marketplace")
+    assert day1["market_label"] == "Vast.ai hosts, H100 SXM" and not day1["withheld"]
+    assert day1["reading"] == "Highly concentrated under the 2023 US Merger Guidelines: HHI 4,400."
+    assert got[("2026-02-28", "H100 SXM")]["hhi"] == pytest.approx((800 / 12) ** 2 + (400 / 12) ** 2)  # A 8, B 4
+    shares = dict(con.execute("SELECT entity, value FROM marts.concentration_shares WHERE period_label = "
+                              "'2026-02-27' AND gpu_model = 'H100 SXM'").fetchall())
     assert shares == {"host A": 12, "host B": 4, "host C": 4}
-    assert {r["market"] for r in rows(con)} == {"vast_hosts"}
+    pooled = {r["period_label"]: r for r in rows(con, "vast_hosts_pooled")}
+    assert pooled["2026-02-27"]["gpu_model"] is None and pooled["2026-02-27"]["variant"].startswith("all GPU models")
+    assert pooled["2026-02-27"]["hhi"] == pytest.approx(c.hhi(c.shares_from_values([12, 4, 4, 8])))
+
+
+def test_a_capped_query_is_flagged_a_sample_and_withheld(con):
+    add_offers(con, datetime(2026, 3, 4, 16), [("A", "1", "V100", 8, 1.0), ("B", "2", "V100", 4, 1.0)], capped=True)
+    add_offers(con, datetime(2026, 3, 4, 16), [("A", "5", "H200", 8, 1.0), ("C", "6", "H200", 8, 1.0)])
+    mart.build(con)
+    got = {r["gpu_model"]: r for r in rows(con, "vast_hosts")}
+    assert got["V100"]["sample_capped"] and got["V100"]["withheld"]
+    assert got["V100"]["withheld_reason"].startswith("sample capped")
+    assert got["V100"]["reading"].startswith("Withheld: sample capped")
+    assert not got["H200"]["sample_capped"] and not got["H200"]["withheld"]
+    assert rows(con, "vast_hosts_pooled")[0]["sample_capped"]  # a pooled day inherits any capped model
 
 
 def test_akash_providers_and_other_networks_are_found_generically(con):
@@ -264,43 +288,120 @@ def test_offline_build_from_the_seed_gives_the_cloud_intervals(settings):
         markets = {m for m, _ in got}
     finally:
         db.close()
-    assert got[("cloud_infrastructure_synergy", "2025Q4")] == pytest.approx((1450, 1936))
+    # 2025Q4: AWS 28, Microsoft 21, Google 15 and CoreWeave's published 1.26%; every unlisted firm capped at
+    # Alibaba's 4% in Synergy's 2025Q2 tail (docs/METHODOLOGY.md §1.10), not at Google's 15% (1,936)
+    low = 28**2 + 21**2 + 15**2 + 1.26**2
+    assert got[("cloud_infrastructure_synergy", "2025Q4")] == pytest.approx((low, low + 8 * 16 + 2.74**2))
     assert got[("cloud_infrastructure_synergy", "2025Q2")] == pytest.approx((1506, 1554), abs=0.5)
-    assert {"cloud_infrastructure_synergy", "cloud_infrastructure_canalys", "datacenter_ai_accelerators"} <= markets
+    assert {"cloud_infrastructure_synergy", "cloud_infrastructure_canalys", "datacenter_gpu_shipments",
+            "ai_accelerators_revenue", "ai_chip_owners_epoch"} <= markets
+    assert "datacenter_ai_accelerators" not in markets  # shipments and revenue are never one series
 
 
-def _hand_host_hhi(captures) -> dict[str, float]:
-    """Per capture day: GPUs per host from the raw offers (largest offer per machine), then the HHI."""
+def _hand_host_hhi(captures) -> dict[tuple[str, str], tuple[float, bool]]:
+    """Per (capture day, model): each machine's GPUs = round(num_gpus / gpu_frac), once; hosts summed; HHI;
+    and whether the query returned 64 offers (the server's cap when no limit is sent)."""
+    from etl.sources import vast
+
     out = {}
     for day_dir in sorted((captures / "vast").iterdir()):
         if not day_dir.is_dir():
             continue
-        machines: dict[tuple, float] = defaultdict(float)
+        machines: dict[tuple, tuple] = {}
+        capped: dict[str, bool] = {}
         for path in sorted(day_dir.glob("*_*.json")):
-            for offer in json.loads(path.read_bytes())["offers"]:
-                n = offer.get("num_gpus") or 0
-                if offer.get("host_id") is None or n <= 0:
+            offers = json.loads(path.read_bytes())["offers"]
+            for offer in offers:
+                model = vast.gpu_model(offer.get("gpu_name"), offer.get("gpu_ram"))
+                capped[model] = capped.get(model, False) or len(offers) >= 64
+                n, frac = offer.get("num_gpus") or 0, offer.get("gpu_frac")
+                if n <= 0:
                     continue
-                key = (str(offer["host_id"]), str(offer.get("machine_id")))
-                machines[key] = max(machines[key], n)
-        hosts: dict[str, float] = defaultdict(float)
-        for (host, _), n in machines.items():
-            hosts[host] += n
-        out[day_dir.name] = c.hhi(c.shares_from_values(list(hosts.values())))
+                gpus = round(n / frac) if frac else n
+                key = (model, str(offer["machine_id"]))
+                machines[key] = (max(machines.get(key, (0,))[0], gpus), str(offer["host_id"]))
+        hosts: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        for (model, _), (gpus, host) in machines.items():
+            hosts[model][host] += gpus
+        for model, per_host in hosts.items():
+            out[(day_dir.name, model)] = (c.hhi(c.shares_from_values(list(per_host.values()))), capped[model])
     return out
 
 
 @pytest.mark.captures
-def test_replaying_the_vast_captures_gives_six_daily_host_hhis(captures, settings):
+def test_replaying_the_vast_captures_gives_daily_host_hhis_per_model(captures, settings):
     report = pipeline.run(["vast"], mode="replay", replay_dir=captures, settings=settings, log=QUIET)
     assert [(r.source, r.status) for r in report.results] == [("vast", "ok")]
     db = duckdb.connect(settings.db_path, read_only=True)
     try:
-        got = dict(db.execute("SELECT period_label, hhi FROM marts.concentration WHERE market = 'vast_hosts' "
-                              "ORDER BY period").fetchall())
+        got = {(d, m): (h, cap) for d, m, h, cap in db.execute(
+            "SELECT period_label, gpu_model, hhi, sample_capped FROM marts.concentration "
+            "WHERE market = 'vast_hosts' ORDER BY period").fetchall()}
     finally:
         db.close()
-    print("Vast.ai host-level HHI per day:", {k: round(v, 1) for k, v in got.items()})
-    assert len(got) == 6
-    assert all(0 < v <= 10_000 for v in got.values())
-    assert got == pytest.approx(_hand_host_hhi(captures))
+    print("Vast.ai host-level HHI per day and model:", {k: round(v[0]) for k, v in got.items()})
+    assert len({d for d, _ in got}) == 6
+    hand = _hand_host_hhi(captures)
+    assert set(got) == set(hand)
+    assert {k: v[0] for k, v in got.items()} == pytest.approx({k: v[0] for k, v in hand.items()})
+    assert {k: v[1] for k, v in got.items()} == {k: v[1] for k, v in hand.items()}
+    # the issue's figures for 2026-03-04 (issue 11), each machine counted once
+    for model, hhi in {"H100 SXM": 1304, "H200": 2099, "L40S": 3264, "V100": 2775}.items():
+        assert round(got[("2026-03-04", model)][0]) == hhi
+    assert got[("2026-03-04", "V100")][1] and not got[("2026-03-04", "H100 SXM")][1]  # V100 hit the 64-offer cap
+
+
+# --------------------------------------------------------------------------- declared markets (§1.8-§1.10)
+
+def test_undisclosed_owners_give_a_lumped_to_fragmented_interval_and_low_coverage_is_withheld(con):
+    add_shares(con, "ai_compute_by_owner_epoch", "2019-12-31", "end-2019",
+               {"Undisclosed owner (China)": 42, "Meta": 30, "Google": 28}, basis="capacity (H100e)")
+    mart.build(con)
+    row = rows(con, "ai_compute_by_owner_epoch")[0]
+    assert (row["hhi_low"], row["hhi_high"]) == pytest.approx((30**2 + 28**2, 42**2 + 30**2 + 28**2))
+    assert row["bounded"] and row["basis"] == "capacity owned" and row["coverage_pct"] == 20
+    assert row["withheld"] and row["withheld_reason"].startswith("coverage about 10-20%")
+    assert "undisclosed owners' 42%" in row["low_assumption"] and "one owner" in row["high_assumption"]
+
+
+def test_a_change_of_basis_breaks_the_accelerator_series_into_two_markets(con):
+    add_shares(con, "datacenter_ai_accelerators", "2023-01-01", "2023", {"NVIDIA": 98}, basis="shipments")
+    add_shares(con, "datacenter_ai_accelerators", "2025-01-01", "2025", {"NVIDIA": 85}, basis="revenue",
+               ranges={"NVIDIA": (80, 90)})
+    mart.build(con)
+    got = {r["market"]: r for r in rows(con)}
+    assert set(got) == {"datacenter_gpu_shipments", "ai_accelerators_revenue"}
+    assert (got["datacenter_gpu_shipments"]["basis"], got["ai_accelerators_revenue"]["basis"]) == ("shipments", "revenue")
+    assert "custom chips" in got["ai_accelerators_revenue"]["market_label"]
+
+
+SYNERGY = "cloud_infrastructure_synergy"
+
+
+def test_an_unlisted_firm_is_capped_at_the_next_firm_of_a_published_tail_and_the_trend_keeps_the_usual_firms(con):
+    add_shares(con, SYNERGY, "2025-04-01", "2025Q2", {"AWS": 30, "Microsoft": 20, "Google": 13, "Alibaba": 4,
+                                                     "Oracle": 3, "Salesforce": 2, "IBM": 2, "Tencent": 2})
+    add_shares(con, SYNERGY, "2025-07-01", "2025Q3", {"AWS": 29, "Microsoft": 20, "Google": 13, "Oracle": 3})
+    add_shares(con, SYNERGY, "2025-10-01", "2025Q4", {"AWS": 28, "Microsoft": 21, "Google": 15})
+    add_shares(con, SYNERGY, "2025-01-01", "2025Q1", {"AWS": 29, "Microsoft": 22, "Google": 12})
+    add_shares(con, SYNERGY, "2023-01-01", "2023Q1", {"AWS": 33, "Microsoft": 23, "Google": 10})  # > 400 days away
+    mart.build(con)
+    got = {r["period_label"]: r for r in rows(con, SYNERGY)}
+    q4 = got["2025Q4"]
+    assert (q4["hhi_low"], q4["hhi_high"]) == pytest.approx((1450, 1450 + 9 * 16))
+    assert q4["cap_pct"] == 4 and q4["cap_source"] == "Alibaba's share in the 2025Q2 published tail"
+    assert "firms of 4% (Alibaba's share in the 2025Q2 published tail)" in q4["high_assumption"]
+    q3 = got["2025Q3"]  # Oracle (3%) is listed but Alibaba (4%) is not: the cap is Alibaba's, not Oracle's
+    assert q3["hhi_high"] == pytest.approx(29**2 + 20**2 + 13**2 + 9 + 8 * 16 + 3**2)
+    assert q3["trend_hhi_low"] == pytest.approx(29**2 + 20**2 + 13**2) and q3["trend_set"] == "AWS, Microsoft, Google"
+    q2 = got["2025Q2"]  # the tail itself: everything beyond it is at most its smallest firm (2%)
+    assert q2["hhi_high"] == pytest.approx(q2["hhi_low"] + 12 * 4) and q2["cap_pct"] == 2
+    assert q2["trend_hhi_high"] == pytest.approx(900 + 400 + 169 + 9 * 16 + 1)  # usual firms, Alibaba's cap
+    # no tail within about four quarters: capped at the smallest listed share, 10% (§1.4)
+    assert got["2023Q1"]["cap_pct"] is None and got["2023Q1"]["hhi_high"] == pytest.approx(1718 + 3 * 100 + 4**2)
+    # the listed set changes 2025Q1 -> Q2 -> Q3 -> Q4: method breaks, named
+    assert [got[p]["method_break"] for p in ("2023Q1", "2025Q1", "2025Q2", "2025Q3", "2025Q4")] == [
+        False, False, True, True, True]
+    assert got["2025Q4"]["break_reason"] == "listed firms change: -Oracle"
+    assert q4["reading"] == ("Moderately concentrated under the 2023 US Merger Guidelines: HHI 1,450 to 1,594, "
+                             "whichever assumption holds.")

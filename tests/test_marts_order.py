@@ -65,8 +65,8 @@ def test_building_every_mart_creates_exactly_the_declared_tables():
 def test_a_subset_is_built_in_the_declared_order_whatever_order_it_is_asked_in():
     con = duckdb.connect(":memory:")
     warehouse.create_schema(con)
-    assert warehouse.build_marts(con, only={"price_index", "gpu_price_panel", "price_index_groups"}) == [
-        "gpu_price_panel", "price_index_groups", "price_index"]
+    assert warehouse.build_marts(con, only={"concentration", "gpu_h100e", "price_index"}) == [
+        "price_index", "gpu_h100e", "concentration"]
 
 
 def test_ref_segments_maps_every_segment_to_one_block():

@@ -12,22 +12,7 @@ from dashboard.model import concentration as mc
 from dashboard.model import prices as mp
 from dashboard.model import sources as ms
 
-
-def ladder() -> pd.DataFrame:
-    return pd.DataFrame({"block": ["centralised", "centralised", "decentralised"], "price": [2.0, 4.0, 1.5],
-                         "provider": ["aws", "lambda", "vast"], "n_offers": [1, 1, 7], "source": ["a", "b", "c"],
-                         "day": pd.to_datetime(["2026-03-01", "2026-03-03", "2026-03-02"])})
-
-
-def test_price_headline_from_a_ladder_and_without_one():
-    head = mp.headline(ladder())
-    assert head.centralised.median == 3.0 and head.decentralised.median == 1.5 and head.ratio == 0.5
-    assert (head.n_providers, head.n_offers, head.sources) == (3, 9, ("a", "b", "c"))
-    assert head.centralised.as_of == dt.date(2026, 3, 3) and head.centralised.oldest == dt.date(2026, 3, 1)
-    assert head.unit_label == "USD per GPU-hour"
-    none = mp.headline(None)
-    assert none.ratio is None and none.centralised == mp.BlockStats() and none.n_offers == 0
-    assert mp.newest(mp.block_stats(ladder())) == dt.date(2026, 3, 3) and mp.offers(ladder()) == 9
+# the price model's ladder, headlines, method switch and published-beside rules: tests/test_marts_prices.py
 
 
 def test_overview_price_window_is_five_years_to_today():

@@ -14,9 +14,13 @@ from tests.conftest import open_page
 
 SYNERGY = "Cloud infrastructure, worldwide (Synergy)"
 CANALYS = "Cloud infrastructure, worldwide (Canalys)"
-VAST = "Vast.ai marketplace: GPUs offered, by host"
-# Synergy 2025Q4: AWS 28, Microsoft 21, Google 15 -> HHI 1,450 to 1,936 (docs/METHODOLOGY.md §1.4)
-LOW, HIGH = 1450.0, 1936.0
+VAST = "Vast.ai hosts, H100 SXM"
+OWNERS = "AI supercomputer capacity, by owner (Epoch AI clusters)"
+# Synergy 2025Q4: AWS 28, Microsoft 21, Google 15, CoreWeave 1.26 (its published tail), every unlisted firm
+# capped at Alibaba's 4% from the 2025Q2 tail (docs/METHODOLOGY.md §1.10): 8 firms of 4% and 2.74%
+SHARES = [28, 21, 15, 1.26]
+LOW = sum(x * x for x in SHARES)
+HIGH = LOW + 8 * 4**2 + (100 - sum(SHARES) - 32) ** 2
 KEYS = ["conc_guidelines", "conc_log", "conc_market", "conc_period", "conc_merge_a", "conc_merge_b",
         "conc_entry_share", "conc_entry_n"]
 
@@ -33,16 +37,18 @@ def test_page_runs_and_leads_with_the_hhi_chart_and_the_market_panel(seeded_db):
     at = open_page("concentration")
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Market concentration"
-    assert "moderately to highly concentrated" in " ".join(m.value for m in at.markdown)
+    text = " ".join(m.value for m in at.markdown)
+    assert "is **moderately concentrated**" in text and "far less concentrated" not in text
     assert len(at.get("plotly_chart")) >= 5  # HHI over time, shares, Lorenz, merger, entry
     assert at.selectbox(key="conc_market").value == SYNERGY
     assert at.selectbox(key="conc_period").value == "2025Q4"
-    assert metric(at, "HHI") == "1,450 to 1,936"
-    assert metric(at, "Top-4 share (CR4)") == "64% to 79%"
-    assert metric(at, "Equivalent firms") == "5.2 to 6.9"
+    assert metric(at, "HHI") == f"{LOW:,.0f} to {HIGH:,.0f}" == "1,452 to 1,587"
+    assert metric(at, "Top-4 share (CR4)") == "65% to 68%"  # the 4th firm at most Alibaba's 4%
+    assert metric(at, "Equivalent firms") == "6.3 to 6.9"
     assert metric(at, "Nakamoto coefficient") == "3"
     infos = " ".join(i.value for i in at.info)
-    assert "Between moderately and highly concentrated under the 2023 US Merger Guidelines" in infos
+    assert ("Moderately concentrated under the 2023 US Merger Guidelines: HHI 1,452 to 1,587, whichever "
+            "assumption holds.") in infos
     captions = " ".join(x.value for x in at.caption)
     assert "Basis: revenue" in captions and "Source:" in captions and "Licence:" in captions
     assert sum(b.label == "Download CSV" for b in at.get("download_button")) >= 5
@@ -73,7 +79,7 @@ def numbers(text: str) -> list[float]:
 def test_entry_slider_moves_the_hhi(seeded_db):
     def expected(share, n):
         lo, hi = ((1 - share / 100) ** 2 * h + share**2 / n for h in (LOW, HIGH))
-        assert lo == pytest.approx(c.entry_hhi([28, 21, 15], share, n))
+        assert lo == pytest.approx(c.entry_hhi(SHARES, share, n))
         return pytest.approx([lo, hi], abs=0.51)
 
     at = open_page("concentration")
@@ -144,7 +150,7 @@ def test_a_bad_url_value_falls_back_with_a_notice(seeded_db):
     assert "Ignored URL value `conc_market=Not a market`" in text
     assert "Ignored URL value `conc_guidelines=US 1999`" in text
     assert at.selectbox(key="conc_market").value == SYNERGY
-    assert metric(at, "HHI") == "1,450 to 1,936"
+    assert metric(at, "HHI") == "1,452 to 1,587"
 
 
 def test_headline_for_overview(seeded_db):
@@ -153,32 +159,64 @@ def test_headline_for_overview(seeded_db):
     cloud = head.cloud
     assert (cloud.market, cloud.period_label) == ("cloud_infrastructure_synergy", "2025Q4")
     assert (cloud.hhi_low, cloud.hhi_high) == pytest.approx((LOW, HIGH))
-    assert cloud.hhi_text == "1,450 to 1,936"
-    assert cloud.verdict.startswith("Between moderately and highly concentrated under the 2023 US")
-    assert head.decentralised is None  # the seed has no per-host supply
-    assert concentration_model.headline(rows, "us2010").cloud.verdict.startswith(
-        "Between unconcentrated and moderately concentrated under the 2010 US")
+    assert cloud.hhi_text == "1,452 to 1,587"
+    assert cloud.verdict.startswith("Moderately concentrated under the 2023 US")
+    assert head.marketplace == () and head.decentralised is None  # the seed has no marketplace offers
+    us2010 = concentration_model.headline(rows, "us2010").cloud
+    assert us2010.verdict.startswith("Between unconcentrated and moderately concentrated under the 2010 US")
+    # across a threshold the reading names the assumption behind each end
+    assert us2010.reading == (
+        "The interval straddles the 2010 US Horizontal Merger Guidelines' 1,500 threshold: HHI 1,452 "
+        "(unconcentrated) if the unpublished 34.7% is split among many small firms; 1,587 (moderately "
+        "concentrated) if it is held by firms of 4% (Alibaba's share in the 2025Q2 published tail).")
+
+
+def test_the_reading_follows_the_guidelines_and_names_what_drives_each_end(seeded_db):
+    at = open_page("concentration", {"conc_guidelines": "US 2010"})
+    assert not at.exception
+    infos = " ".join(i.value for i in at.info)
+    assert "straddles the 2010 US Horizontal Merger Guidelines' 1,500 threshold" in infos
+    assert "Alibaba's share in the 2025Q2 published tail" in infos
+    # a method break is named: 2025Q4 lists CoreWeave, and not Oracle, unlike 2025Q3
+    assert "Method break in 2025Q4: listed firms change: +CoreWeave, -Oracle" in " ".join(x.value for x in at.caption)
 
 
 @pytest.mark.captures
-def test_page_with_the_vast_captures_shows_host_level_concentration(captures, tmp_path, monkeypatch):
+def test_page_with_the_vast_captures_shows_host_concentration_per_gpu_model(captures, tmp_path, monkeypatch):
     monkeypatch.setenv("COMPUTEWATCH_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("COMPUTEWATCH_DB", raising=False)
     with open(os.devnull, "w") as quiet:
         pipeline.run(mode="offline", log=quiet)
         pipeline.run(["vast"], mode="replay", replay_dir=captures, log=quiet)
-    dec = concentration_model.headline(concentration_data.rows()).decentralised
-    assert dec.period_label == "2026-03-04"
-    assert 0 < dec.hhi < 1_000
+    head = concentration_model.headline(concentration_data.rows())
+    got = {m.gpu_model: (m.period_label, round(m.hhi)) for m in head.marketplace}
+    assert got == {"H100 SXM": ("2026-03-04", 1304), "H200": ("2026-03-04", 2099), "L40S": ("2026-03-04", 3264)}
+    assert all(m.basis == "capacity listed" for m in head.marketplace)
 
     at = open_page("concentration", {"conc_market": VAST})
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="conc_period").value == "2026-03-04"
-    assert metric(at, "HHI") == f"{dec.hhi:,.0f}"
-    assert "Unconcentrated" in " ".join(i.value for i in at.info)
-    assert "Decentralised supply is far less concentrated" in " ".join(m.value for m in at.markdown)
-    assert len(at.get("plotly_chart")) >= 6  # plus the decentralised close-up
+    assert metric(at, "HHI") == "1,304"
+    assert metric(at, "Vast.ai hosts, H200, 2026-03-04") == "2,099"
+    assert "Moderately concentrated under the 2023 US Merger Guidelines: HHI 1,304." in " ".join(i.value for i in at.info)
+    text = " ".join(m.value for m in at.markdown)
+    assert "far less concentrated" not in text and "H100 SXM 1,304 (moderately concentrated)" in text
+    assert "Different bases, not one scale" in " ".join(x.value for x in at.caption)
     assert at.selectbox(key="conc_merge_a").value.startswith("host ")
+
+    capped = open_page("concentration", {"conc_market": "Vast.ai hosts, V100"})
+    assert not capped.exception
+    assert "Withheld from headlines and verdicts: sample capped" in notices(capped)
+    assert capped.info[0].value.startswith("Withheld: sample capped")
+
+
+@pytest.mark.captures
+def test_owner_concentration_is_an_interval_withheld_for_coverage(replayed_db):
+    at = open_page("concentration", {"conc_market": OWNERS, "conc_period": "end-2019"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert metric(at, "HHI") == "494 to 2,207"  # undisclosed owners fragmented .. lumped
+    assert "Withheld from headlines and verdicts: coverage about 10-20%" in notices(at)
+    assert "Coverage:** about 10-20% of global AI compute" in " ".join(m.value for m in at.markdown)
 
 
 # --------------------------------------------------------------------------- pure chart builders
@@ -210,3 +248,21 @@ def test_hhi_chart_colours_blocks_shades_bands_and_draws_intervals():
     assert edges == [0, 1000, 1800]
     eu = charts.hhi_over_time(frame, "eu2004")
     assert sorted(s.y0 for s in eu.layout.shapes if s.type == "rect") == [0, 1000, 2000]
+
+
+def test_withheld_points_are_hollow_and_method_breaks_are_named_on_hover():
+    import pandas as pd
+
+    from dashboard.charts import concentration as charts
+
+    frame = pd.DataFrame({
+        "period": pd.to_datetime(["2025-07-01", "2025-10-01"]), "period_label": ["2025Q3", "2025Q4"],
+        "market": ["m", "m"], "market_label": ["M"] * 2, "block": ["centralised"] * 2,
+        "hhi": [1500.0, 1520.0], "hhi_low": [1450.0, 1450.0], "hhi_high": [1550.0, 1590.0],
+        "bounded": [True, True], "n_entities": [3, 4], "withheld": [True, False],
+        "withheld_reason": ["sample capped", None], "break_reason": [None, "listed firms change: +CoreWeave"],
+    })
+    trace = charts.hhi_over_time(frame).data[0]
+    assert list(trace.marker.symbol) == ["circle-open", "circle"]
+    assert "withheld: sample capped" in trace.text[0] and "method break" not in trace.text[0]
+    assert "method break in the published list (listed firms change: +CoreWeave)" in trace.text[1]

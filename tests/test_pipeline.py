@@ -94,7 +94,7 @@ def test_offline_run_twice_gives_identical_tables(settings, registry):
     second = tables(settings.db_path)
     assert first == second
     assert len(first["core.market_shares"]) > 0 and len(first["core.indicators"]) > 0
-    assert len(first["marts.price_index_groups"]) > 0 and len(first["marts.concentration"]) > 0
+    assert len(first["marts.price_index"]) > 0 and len(first["marts.concentration"]) > 0
 
 
 def test_run_archives_parses_validates_and_rejects_with_reasons(settings, registry):

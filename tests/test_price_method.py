@@ -192,6 +192,16 @@ def test_segments_get_their_own_median_and_a_block_needs_both_its_segments():
     assert "decentralised" not in h.index  # no DePIN figure: no decentralised block
 
 
+def test_a_block_is_withheld_when_one_of_its_segments_only_has_an_older_window():
+    frame = obs({"provider": "vast", "segment": "marketplace", "source": "vast", "machine_id": "m1",
+                 "observed_at": "2026-10-10", "price_usd_per_gpu_hour": 1.6},
+                {"provider": "akash", "segment": "depin", "source": "akash",
+                 "observed_at": "2026-03-22", "price_usd_per_gpu_hour": 1.5})
+    h = pm.headlines(units_of(frame), as_of=date(2026, 12, 1)).set_index("segment")
+    assert h.loc["depin", "fallback"] and not h.loc["marketplace", "fallback"]
+    assert "decentralised" not in h.index  # March DePIN and October marketplace prices are not pooled
+
+
 # ---- regions ----
 
 @pytest.mark.parametrize("source, region, country, geo", [
@@ -382,3 +392,19 @@ def test_the_method_module_is_pure():
     source = (ROOT / "etl" / "price_method.py").read_text(encoding="utf-8")
     imports = {line.split()[1].split(".")[0] for line in source.splitlines() if line.startswith(("import ", "from "))}
     assert imports <= {"__future__", "math", "re", "statistics", "collections", "datetime", "pandas"}, imports
+
+
+def test_the_seed_csv_carries_date_precision_as_derived_and_the_loader_passes_it_on():
+    from etl.provenance import Payload
+    from etl.sources import seed
+
+    path = ROOT / "data" / "seed" / "gpu_prices.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    header = list(rows[0])
+    assert header[header.index("source_date") + 1] == "date_precision"
+    assert {r["date_precision"] for r in rows} <= set(pm.PRECISION_ORDER)
+    assert [r["date_precision"] for r in rows] == [pm.seed_date_precision(r["observed_on"], r["note"]) for r in rows]
+    parsed = [r for r in seed.parse(Payload(path.read_bytes(), "seed", datetime.now(UTC), "gpu_prices.csv"))
+              if r["table"] == "gpu_prices"]
+    assert parsed and {r["date_precision"] for r in parsed} <= set(pm.PRECISION_ORDER)
+    assert any(r["date_precision"] == "year" for r in parsed)

@@ -32,24 +32,25 @@ def parsed(fixture_path):
     return list(src.parse(Payload(path.read_bytes(), src.URL, AT, "gpu-types.json")))
 
 
-def test_parse_secure_and_community_tiers_of_on_demand_and_spot(fixture_path):
+def test_parse_secure_on_demand_the_community_tier_series_and_spot(fixture_path):
     rows = parsed(fixture_path)
-    got = [(r["offer_id"], r["gpu_model"], r["price_type"], r["region"], r["price_usd_per_gpu_hour"]) for r in rows]
+    got = [(r["offer_id"], r["gpu_model"], r["price_type"], r["note"].split(";")[0] if "tier" in (r["note"] or "") else None,
+            r["price_usd_per_gpu_hour"]) for r in rows]
     assert got == [
-        ("NVIDIA H100 80GB HBM3", "H100 SXM", "on_demand", "secure", 2.69),
-        ("NVIDIA H100 80GB HBM3", "H100 SXM", "on_demand", "community", 2.69),  # a tier, not a price type
+        ("NVIDIA H100 80GB HBM3", "H100 SXM", "on_demand", "tier secure", 2.69),
+        ("NVIDIA H100 80GB HBM3", "H100 SXM", "community", "tier community", 2.69),
         ("NVIDIA H100 80GB HBM3", "H100 SXM", "spot", None, 1.75),
-        ("NVIDIA A100-SXM4-80GB", "A100 80GB", "on_demand", "secure", 1.49),
-        ("NVIDIA A100-SXM4-80GB", "A100 80GB", "on_demand", "community", 1.39),
-        ("NVIDIA GeForce RTX 4090", "RTX 4090", "on_demand", "community", 0.34),
+        ("NVIDIA A100-SXM4-80GB", "A100 80GB", "on_demand", "tier secure", 1.49),
+        ("NVIDIA A100-SXM4-80GB", "A100 80GB", "community", "tier community", 1.39),
+        ("NVIDIA GeForce RTX 4090", "RTX 4090", "community", "tier community", 0.34),
         ("NVIDIA GeForce RTX 4090", "RTX 4090", "spot", None, 0.2),
         # not in the reference table: kept under its own name, never dropped
-        ("AMD Instinct MI300X OAM", "MI300X", "on_demand", "secure", 2.49),
+        ("AMD Instinct MI300X OAM", "MI300X", "on_demand", "tier secure", 2.49),
     ]
     assert all(r["gpu_count"] == 1 and r["provider"] == "runpod" and r["segment"] == "neocloud" for r in rows)
-    assert rows[0]["gpu_model_raw"] == "H100 SXM" and rows[0]["note"] == "Secure Cloud; stock High"
-    assert rows[1]["note"] == "Community Cloud; stock High" and rows[2]["note"] == "stock High"
-    assert rows[-1]["note"] == "Secure Cloud"
+    assert all(r["region"] is None for r in rows)  # a tier is not a place
+    assert rows[0]["gpu_model_raw"] == "H100 SXM" and rows[0]["note"] == "tier secure; stock High"
+    assert rows[2]["note"] == "stock High" and rows[-1]["note"] == "tier secure"
 
 
 def test_rows_validate_without_rejects(fixture_path):

@@ -47,8 +47,9 @@ def test_offer_fields_carry_over(fixture_path):
     assert (first["host_id"], first["machine_id"], first["geolocation"]) == ("1", "11", "France, FR")
     assert first["region"] == "FR" and bid["region"] == "US" and no_geo["region"] is None
     assert first["rented"] is False and rented["rented"] is True
-    assert first["reliability"] == 0.99  # reliability2 first ...
-    assert bid["reliability"] == 0.9  # ... else reliability
+    assert first["reliability"] == 0.99  # reliability2 only (CCIR's field) ...
+    assert bid["reliability"] is None  # ... never the other `reliability` field
+    assert first["start_date"] == 1772582400.5 and bid["start_date"] is None  # listing start, epoch s
     assert first["price_type"] == "on_demand" and bid["price_type"] == "bid"
     assert first["gpu_model"] == "H100 SXM" and first["gpu_model_raw"] == "H100 SXM"
 
@@ -61,8 +62,9 @@ def test_a100_memory_decides_40_or_80gb(fixture_path):
 def test_one_supply_row_per_machine_keeping_its_largest_offer(fixture_path):
     supply = {r["note"]: r for r in rows(fixture_path("vast_offers.json"), "supply")}
     assert sorted(supply) == ["machine 11", "machine 12", "machine 13", "machine 14"]
-    assert (supply["machine 11"]["gpus_total"], supply["machine 11"]["gpus_in_use"]) == (4, 4)
-    assert (supply["machine 12"]["gpus_total"], supply["machine 12"]["gpus_in_use"]) == (2, 0)
+    assert (supply["machine 11"]["gpus_total"], supply["machine 12"]["gpus_total"]) == (4, 2)
+    # offered capacity only: a rentable-offer search never sees rented GPUs, so no in-use count (not 0)
+    assert {r["gpus_in_use"] for r in supply.values()} == {None}
     assert supply["machine 11"]["network"] == "Vast.ai" and supply["machine 11"]["host_id"] == "1"
 
 
@@ -192,14 +194,19 @@ def test_cli_parse_of_a_capture_prints_one_price_row_per_offer(captures):
 
 @pytest.mark.captures
 def test_replay_run_gives_the_daily_h100_sxm_median_of_the_raw_offers(captures, settings):
+    # the cw method's marketplace unit is a machine (docs/METHODOLOGY.md §3.1): the median of the
+    # medians of each machine's on-demand offers that day
     expected, n_offers = {}, 0
-    by_day = defaultdict(list)
+    by_day = defaultdict(lambda: defaultdict(list))
     for path in capture_files(captures):
         offers = _offers(path)
         n_offers += len(offers)
         if path.name.endswith("_h100-sxm.json"):
-            by_day[path.parent.name] += [o["dph_total"] / o["num_gpus"] for o in offers if o["gpu_name"] == "H100 SXM"]
-    expected = {day: statistics.median(prices) for day, prices in by_day.items()}
+            for o in offers:
+                if o["gpu_name"] == "H100 SXM" and not o.get("is_bid"):
+                    by_day[path.parent.name][o["machine_id"]].append(o["dph_total"] / o["num_gpus"])
+    expected = {day: statistics.median(statistics.median(p) for p in machines.values())
+                for day, machines in by_day.items()}
     assert len(expected) == 6
 
     report = pipeline.run(["vast"], mode="replay", replay_dir=captures, settings=settings, log=open("/dev/null", "w"))
@@ -209,9 +216,28 @@ def test_replay_run_gives_the_daily_h100_sxm_median_of_the_raw_offers(captures, 
         assert con.execute("SELECT count(*) FROM core.gpu_prices WHERE source = 'vast'").fetchone()[0] == n_offers
         got = dict(con.execute(
             "SELECT strftime(day, '%Y-%m-%d'), median FROM marts.price_index "
-            "WHERE gpu_model = 'H100 SXM' AND segment = 'marketplace' AND sources = 'vast'").fetchall())
+            "WHERE gpu_model = 'H100 SXM' AND segment = 'marketplace' AND sources = 'vast' AND method = 'cw-1.0.0' "
+            "AND geo = 'all' AND price_type = 'on_demand'").fetchall())
         machines = con.execute("SELECT count(*) FROM core.supply WHERE source = 'vast'").fetchone()[0]
     finally:
         con.close()
     assert got == pytest.approx(expected)
     assert 0 < machines < n_offers
+
+
+# --------------------------------------------------------------------------- result cap (docs/METHODOLOGY.md §1.7)
+
+def test_result_cap_is_the_query_limit_else_the_server_default():
+    url = "https://console.vast.ai/api/v0/bundles/?q=" + json.dumps({"limit": 1000}) + "&order=dph_total"
+    assert vast.result_cap(url) == 1000
+    assert vast.result_cap("replay:vast/2026-03-04/2026-03-04_h100-sxm.json") == vast.SERVER_LIMIT == 64
+
+
+def test_a_payload_with_as_many_offers_as_its_cap_is_flagged_capped(fixture_path):
+    body = Path(fixture_path("vast_offers.json")).read_bytes()
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    capped = list(vast.parse(Payload(body=body, url="https://x/?q=" + json.dumps({"limit": 5}), fetched_at=at)))
+    full = list(vast.parse(Payload(body=body, url="https://x/?q=" + json.dumps({"limit": 6}), fetched_at=at)))
+    assert {r["query_capped"] for r in capped if r["table"] == "gpu_prices"} == {True}
+    assert {r["query_capped"] for r in full if r["table"] == "gpu_prices"} == {False}
+    assert [r["gpu_frac"] for r in full if r["table"] == "gpu_prices"] == [0.25, 1.0, 1.0, 1.0, 0.0]

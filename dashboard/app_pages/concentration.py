@@ -50,27 +50,43 @@ guidelines = GUIDELINES.get(choice or "US 2023", "us2023")
 
 st.markdown(model.reading(frame, guidelines))
 
-# --------------------------------------------------------------------------- HHI over time
+# --------------------------------------------------------------------------- side by side, each on its basis
+st.subheader("Centralised and decentralised, each on its own basis")
+head = model.headline(frame, guidelines)
+cards = st.columns(1 + max(len(head.marketplace), 1))
+if head.cloud:
+    ui.headline(cards[0], f"Cloud infrastructure HHI, {head.cloud.period_label}", head.cloud.hhi_text,
+                help=f"{head.cloud.market_label}; basis: {head.cloud.basis} (shares of the whole market).")
+    cards[0].caption(head.cloud.reading)
+for col, item in zip(cards[1:], head.marketplace, strict=False):
+    ui.headline(col, f"Vast.ai hosts, {item.gpu_model}, {item.period_label}", item.hhi_text,
+                help=f"{item.n_entities} hosts; basis: {item.basis} (GPUs listed per host, each machine once).")
+    col.caption(item.reading)
+if not head.marketplace:
+    cards[-1].caption("No uncapped marketplace figure per GPU model in the warehouse yet.")
+st.caption(f"{head.note} {model.PLATFORM_LEVEL}")
+
+# --------------------------------------------------------------------------- HHI over time, one chart per basis
 trend = model.trend_rows(frame)
 log_y = st.toggle("Log scale", value=True, key="conc_log", bind="query-params",
                   help="A log axis spreads out both the low HHIs (marketplace hosts) and the high ones (chip vendors).")
 countries = tuple(m for m in frame["market"].unique() if "country" in m)
-fig = charts.hhi_over_time(trend, guidelines, log_y=log_y, hidden=countries,
-                           title=f"HHI over time, on the {c.GUIDELINE_NAMES[guidelines]} bands")
-note = ("Blue: centralised supply (clouds, AI-compute owners, chip vendors); orange: decentralised (marketplace "
-        "hosts, DePIN providers). Error bars: the HHI range where only the largest firms are published. "
-        "Country shares start hidden (geography, not firms): click them in the legend. "
-        f"Bands: {c.BAND_SOURCES[guidelines]}") + model.left_out_note(model.left_out_rows(frame))
-table_cols = model.TABLE_COLUMNS
-ui.chart(fig, frame[table_cols], key="conc_hhi_time", note=note, filename="computewatch_concentration.csv")
-
-decentral_rows = trend[trend["block"] == "decentralised"]
-if not decentral_rows.empty:
-    fig = charts.hhi_over_time(decentral_rows, guidelines, y_max=model.decentralised_y_max(decentral_rows), height=340,
-                               title="Decentralised supply close up: HHI across hosts, per snapshot day")
-    ui.chart(fig, decentral_rows[table_cols], key="conc_hhi_decentral",
-             note="Host-level HHI from the last snapshot of each day: each host's GPUs / all GPUs listed that day.",
-             filename="computewatch_concentration_decentralised.csv")
+table_cols = [col for col in model.TABLE_COLUMNS if col in frame]
+for basis, part in model.basis_groups(trend):
+    hidden = countries + model.hidden_series(part)
+    fig = charts.hhi_over_time(part, guidelines, log_y=log_y, hidden=hidden,
+                               title=f"{model.BASIS_TITLES.get(basis, basis)}: HHI on the "
+                                     f"{c.GUIDELINE_NAMES[guidelines]} bands",
+                               height={"revenue": 500, "capacity listed": 560}.get(basis, 420))
+    note = (f"Basis: {basis}; every line here is on that basis. Error bars: the HHI interval. Hollow markers: "
+            "withheld (capped sample, low coverage or bounds spanning every band). "
+            + model.chart_note(basis) + f" Bands: {c.BAND_SOURCES[guidelines]}")
+    if basis == "revenue":
+        note += model.left_out_note(model.left_out_rows(frame))
+    ui.chart(fig, part[[col for col in table_cols if col in part]], key=f"conc_hhi_{basis.replace(' ', '_')}",
+             note=note, filename=f"computewatch_concentration_{basis.replace(' ', '_')}.csv")
+    # the sentences read each line's latest published interval (as in the market detail below)
+    st.markdown(model.readings_under(frame[frame["basis"] == basis], guidelines, hidden=hidden))
 
 with st.expander("Is each market getting more or less concentrated?"):
     st.dataframe(model.moves(trend, guidelines), hide_index=True, width="stretch",
@@ -78,8 +94,9 @@ with st.expander("Is each market getting more or less concentrated?"):
 
 # --------------------------------------------------------------------------- one market
 st.subheader("One market in detail")
-names = frame.drop_duplicates("market").set_index("market")["market_label"]
-labels = [names[m] for m in charts.market_order(frame)]  # centralised first, headline markets first
+lines = frame.assign(market=model.series_key(frame))  # one pick per market and GPU model
+names = lines.drop_duplicates("market").set_index("market")["market_label"]
+labels = [names[m] for m in charts.market_order(lines)]  # centralised first, headline markets first
 default_label = names.get(DEFAULT_MARKET, labels[0])
 pick_market, pick_period = st.columns([3, 1])
 label = pick_market.selectbox("Market", labels, index=labels.index(default_label), key="conc_market",
@@ -92,9 +109,16 @@ period_label = pick_period.selectbox("Period", periods, index=len(periods) - 1, 
 row = history[history["period_label"] == period_label].iloc[0]
 word = model.entity_word(row)
 
-st.markdown(f"**Basis:** {row['basis']} · **Coverage:** {row['coverage']}")
+st.markdown(model.declaration(row))
 if isinstance(row["note"], str) and row["note"]:
     st.caption(f"Note for {row['period_label']}: {row['note']}.")
+withheld = model.row_withheld(row, guidelines)
+if withheld:
+    st.warning(f"Withheld from headlines and verdicts: {withheld}.", icon=":material/block:")
+if model.is_true(row.get("method_break")):
+    st.caption(f"Method break in {row['period_label']}: {row['break_reason']} (the published list names other "
+               "firms than the quarter before, so its interval is not comparable; the trend line uses the firms "
+               "listed every quarter).")
 
 move = model.since_previous(history, period_label)
 m1, m2, m3, m4 = st.columns(4)
@@ -112,9 +136,9 @@ ui.headline(m4, "Nakamoto coefficient",
             "n/a" if pd.isna(row["nakamoto"]) else f"{int(row['nakamoto'])}",
             help=f"The fewest {word} that together hold more than half of the market. n/a when the published "
                  "shares do not reach 50% of the market.")
-st.info(c.interval_verdict(row["hhi_low"], row["hhi_high"], guidelines) + ".", icon=":material/gavel:")
+st.info(model.row_reading(row, guidelines), icon=":material/gavel:")
 
-shares = data.shares(row["market"], period_label)
+shares = data.shares(row["market"], period_label, model.gpu_model_of(row))
 listed = model.listed(shares)
 bar_col, lorenz_col = st.columns(2)
 with bar_col:
@@ -199,6 +223,6 @@ def entry_simulator(row: pd.Series, guidelines: str, scale_note: str) -> None:
 
 merger_simulator(row, listed, guidelines)
 decentral = model.latest_decentralised(frame)
-scale = "; ".join(f"{r.market_label}: {r.n_entities:,} on {r.period_label}" for r in decentral.itertuples())
+scale = "; ".join(f"{r.market_label}: {r.n_entities:,} hosts on {r.period_label}" for r in decentral.itertuples())
 entry_simulator(row, guidelines, f"For scale, operators observed: {scale}." if scale else "")
 st.session_state.pop(CHANGED, None)

@@ -25,7 +25,6 @@ st.markdown(
 
 demand_head = demand.summarise(demand_data.capex(), demand_data.training_compute(),
                                demand.published_growth(demand_data.published_growth()))
-price_head = prices.headline(prices_data.headline_ladder(lookback_days=prices.LOOKBACKS[prices.DEFAULT_LOOKBACK]))
 conc_rows = concentration_data.rows()
 conc = concentration.headline(conc_rows)
 scen = scenarios.headline(scenarios_data.load())
@@ -46,45 +45,67 @@ if training:
 c3.page_link("app_pages/demand.py", label="Demand: spending, usage, training compute", icon=":material/trending_up:")
 
 st.subheader("GPU prices")
-model = price_head.gpu_model
-c1, c2, c3, c4 = st.columns(4)
-c1.metric(f"{model}, centralised median", fmt.price(price_head.centralised.median),
-          help=f"Median of hyperscaler and neocloud providers' latest prices, USD per GPU-hour; "
-               f"as of {price_head.centralised.as_of}.")
-c2.metric(f"{model}, decentralised median", fmt.price(price_head.decentralised.median),
-          help=f"Median of marketplace and DePIN providers' latest prices, USD per GPU-hour; "
-               f"as of {price_head.decentralised.as_of}.")
-if price_head.ratio:
-    c3.metric("Decentralised / centralised", fmt.factor(price_head.ratio),
-              help=f"{price_head.n_providers} providers, {price_head.n_offers} offers counted.")
-c4.page_link("app_pages/prices.py", label="GPU prices: index, ladder, supply", icon=":material/payments:")
-
-start, end = prices.overview_window(dt.date.today())
-index = prices_data.index(model, start=start, end=end)
+model, today = prices.DEFAULT_MODEL, dt.date.today()
+price_units = prices_data.units(model)
+heads = {geo: prices.headline_table(price_units, model, "on_demand", geo, today) for geo in ("all", "US")}
+by_segment = {geo: prices.segment_headlines(h) for geo, h in heads.items()}
+st.caption(f"{model}, on-demand, USD per GPU-hour: each segment's median of each provider's newest price in the "
+           f"90 days to {today:%Y-%m-%d} (method {prices.METHODS[0]}; a marketplace machine counts once; tertiary "
+           "and coarse-dated figures never count).")
+for column, segment in zip(st.columns(4), prices.SEGMENTS, strict=True):
+    h, us = by_segment["all"][segment], by_segment["US"][segment]
+    column.metric(f"{prices.SEGMENT_LABELS[segment]}, global", fmt.price(h.median if h else None),
+                  help=f"US: {fmt.price(us.median) if us else fmt.NA}" + (f" ({us.counted})" if us else ""))
+    column.caption(f"{h.counted}; {h.as_of_text}" + (f"  \n:orange[low confidence: {h.reason}]" if h.low_confidence
+                                                     else "") if h else "no data")
+ratio_rows = {geo: prices.ratios(h).set_index("ratio") for geo, h in heads.items()}
+ratio_columns = st.columns(4)
+for column, (key, label) in zip(ratio_columns, prices.RATIO_LABELS.items(), strict=False):
+    glob, us = (ratio_rows[g]["value"].get(key) for g in ("all", "US"))
+    column.metric(f"{label}, global", fmt.factor(glob, "×"), help=f"US: {fmt.factor(us, '×')}. Ratio of the "
+                  "segment medians; shown only where both segments have data.")
+us = by_segment["US"]
+st.caption("US only: " + " · ".join(
+    f"{prices.SEGMENT_LABELS[s]} {fmt.price(us[s].median) if us[s] else fmt.NA}" for s in prices.SEGMENTS) + " · "
+    + " · ".join(f"{label} {fmt.factor(ratio_rows['US']['value'].get(key), '×')}"
+                 for key, label in prices.RATIO_LABELS.items()) + ".")
+ratio_columns[3].page_link("app_pages/prices.py", label="GPU prices page",
+                           icon=":material/payments:")
+start, end = prices.overview_window(today)
+index = prices_data.index(model, price_type="on_demand", geo="all", method=prices.METHODS[0], start=start, end=end)
 if not index.empty:
     fig = price_charts.index_over_time(index, y_title="USD per GPU-hour", series="series",
-                                       title=f"{model}: daily median price and p25-p75 band, centralised vs "
-                                             "decentralised")
-    ui.chart(fig, index, key="ov_index", sources=prices.sources_of(index, "GPU-hour"))
+                                       title=f"{model} on-demand: daily median per segment and p25-p75 band "
+                                             "(hollow: below the coverage minimum)")
+    ui.chart(fig, index, key="ov_index", sources=prices.sources_of(index))
 
 st.subheader("Concentration")
 c1, c2, c3 = st.columns(3)
-cloud, dec = conc.cloud, conc.decentralised
+cloud, market = conc.cloud, conc.marketplace[0] if conc.marketplace else None
 if cloud:
     c1.metric(f"Cloud infrastructure HHI, {cloud.period_label}", cloud.hhi_text,
-              help=f"{cloud.market_label}; {cloud.basis}. Only the top firms' shares are published, "
+              help=f"{cloud.market_label}; basis: {cloud.basis}. Only the top firms' shares are published, "
                    "so HHI is an interval.")
-    c1.caption(cloud.verdict)
-if dec:
-    c2.metric(f"{dec.market_label} HHI, {dec.period_label}", dec.hhi_text,
-              help=f"{dec.n_entities} operators; {dec.basis}.")
-    c2.caption(dec.verdict)
-c3.page_link("app_pages/concentration.py", label="Concentration: HHI over time, simulators",
+    c1.caption(cloud.reading)
+if market:
+    others = "; ".join(f"{m.gpu_model} {m.hhi_text}" for m in conc.marketplace[1:])
+    c2.metric(f"Vast.ai hosts, {market.gpu_model}, {market.period_label}", market.hhi_text,
+              help=f"{market.n_entities} hosts; basis: {market.basis} (GPUs listed per host, each machine "
+                   f"once, one marketplace)." + (f" Other models: {others}." if others else ""))
+    c2.caption(market.reading)
+c3.page_link("app_pages/concentration.py", label="Concentration: all markets, simulators",
              icon=":material/donut_large:")
-if not conc_rows.empty:
-    trend = concentration.trend_rows(conc_rows)
-    fig = conc_charts.hhi_over_time(trend, "us2023", title="HHI over time, every market (2023 US guideline bands)")
-    ui.chart(fig, trend, key="ov_hhi")
+if cloud and market:
+    st.caption(conc.note)
+cloud_trend = concentration.trend_rows(conc_rows[conc_rows["market"].isin(concentration.CLOUD_MARKETS)]) \
+    if not conc_rows.empty else conc_rows
+if not cloud_trend.empty:
+    fig = conc_charts.hhi_over_time(cloud_trend, "us2023", title="Cloud infrastructure HHI over time (revenue "
+                                    "shares; 2023 US guideline bands)", height=380,
+                                    y_max=concentration.overview_y_max(cloud_trend))
+    ui.chart(fig, cloud_trend, key="ov_hhi", note="One basis only (revenue). Error bars: the interval over the "
+             "firms listed every quarter, the unlisted rest capped at the next firm of the source's published tail "
+             "(Synergy) or else at the smallest listed share (Canalys).")
 
 st.subheader("What a cost shock costs people")
 c1, c2, c3 = st.columns(3)

@@ -20,8 +20,8 @@ c2.metric("Fresh", counts.fresh)
 c3.metric("Stale", counts.stale)
 c4.metric("Not yet run", counts.never)
 
-tab_sources, tab_runs, tab_rejects, tab_unknown, tab_seed = st.tabs(
-    ["Sources", "Run history", "Rejected records", "Unknown GPU names", "Curated figures"])
+tab_sources, tab_providers, tab_runs, tab_rejects, tab_unknown, tab_seed = st.tabs(
+    ["Sources", "Providers by source", "Run history", "Rejected records", "Unknown GPU names", "Curated figures"])
 
 with tab_sources:
     segment = st.segmented_control("Segment", model.SEGMENTS, default="all", key="src_segment", bind="query-params")
@@ -50,6 +50,23 @@ with tab_sources:
                 st.caption(row["description"])
             if row["last_error"]:
                 st.error(row["last_error"])
+
+with tab_providers:
+    st.caption("The same provider arrives through several sources (its own API, a catalogue, aggregators). Every "
+               "row stays in the warehouse with its source; the price index counts each provider once per day, "
+               "from the source ranked first: the provider's own API, then a single-provider catalogue, then an "
+               "aggregator (docs/METHODOLOGY.md §3.1). `used_now`: the source of the provider's newest price; "
+               "`cells_won`: day x GPU x price-type cells the source won / reported.")
+    coverage_rows = data.provider_sources()
+    coverage = model.provider_coverage(coverage_rows)
+    if coverage.empty:
+        st.info("No GPU prices in the warehouse yet.")
+    else:
+        st.dataframe(coverage, hide_index=True, width="stretch", key="src_providers",
+                     column_config={"n_sources": st.column_config.NumberColumn("sources", format="%d"),
+                                    "sources": "sources (kind), by precedence", "used_now": "used now"})
+        st.download_button("Download CSV", coverage_rows.to_csv(index=False).encode(),
+                           "computewatch_provider_sources.csv", "text/csv", key="csv_providers")
 
 with tab_runs:
     runs = data.runs()

@@ -28,7 +28,8 @@ RESIDUAL_COLOR = "#c4c8cf"
 
 # Headline markets first, so they get the block's main colour and a solid line whatever else is loaded.
 PREFERRED = ["cloud_infrastructure_synergy", "cloud_infrastructure_canalys", "ai_compute_by_owner_epoch",
-             "datacenter_ai_accelerators", "cloud_infrastructure_uk_cma", "inference_endpoints_openrouter",
+             "datacenter_gpu_shipments", "ai_accelerators_revenue", "cloud_infrastructure_uk_cma",
+             "inference_endpoints_openrouter", "vast_hosts|H100 SXM", "vast_hosts|H200", "vast_hosts|L40S",
              "vast_hosts", "akash_providers"]
 
 
@@ -68,9 +69,10 @@ def add_bands(fig: go.Figure, guidelines: str, *, axis: str = "y", top: float = 
                 fig.add_hline(y=band.low, line={"color": NEUTRAL, "width": 1, "dash": "dot"}, layer="below")
             if labels:
                 mid = (band.low * hi) ** 0.5 if log else (band.low + hi) / 2
-                fig.add_annotation(xref="paper", x=1, xanchor="right", y=math.log10(mid) if log else mid, yref="y",
-                                   text=band.label.capitalize(), showarrow=False,
-                                   font={"size": 11, "color": NEUTRAL}, bgcolor="rgba(255,255,255,0.6)")
+                # outside the plot, right of it, so a label never hides a data point
+                fig.add_annotation(xref="paper", x=1.005, xanchor="left", y=math.log10(mid) if log else mid, yref="y",
+                                   text=band.label.capitalize().replace(" ", "<br>", 1), showarrow=False,
+                                   align="left", font={"size": 11, "color": NEUTRAL})
         else:
             fig.add_vrect(x0=band.low, x1=hi, **shape)
             if band.low > 0:
@@ -97,19 +99,31 @@ def hhi_over_time(df: pd.DataFrame, guidelines: str = "us2023", *, log_y: bool =
     Markets in `hidden` start switched off (click the legend to show them)."""
     if df.empty:
         return empty("No concentration indices in the warehouse yet.")
+    if "series" in df:  # one line per market and GPU model
+        df = df.assign(market=df["series"])
     fig = go.Figure()
     styles = market_styles(df)
     for market in styles:
         part = df[df["market"] == market].sort_values("period")
         s = styles[market]
         label = str(part["market_label"].iloc[0])
+        withheld = (part["withheld"].fillna(False).astype(bool) if "withheld" in part
+                    else pd.Series(False, index=part.index))
+        why = part["withheld_reason"] if "withheld_reason" in part else pd.Series(None, index=part.index)
+        breaks = part["break_reason"] if "break_reason" in part else pd.Series(None, index=part.index)
         text = [f"{p}: HHI {fmt.number_range(lo, hi)} · {n} {'firms listed' if b else 'entities'}"
-                for p, lo, hi, n, b in zip(part["period_label"], part["hhi_low"], part["hhi_high"],
-                                           part["n_entities"], part["bounded"].fillna(False), strict=True)]
+                + (f"<br>withheld: {r}" if w else "")
+                + (f"<br>method break in the published list ({k}); the line keeps the usual firms"
+                   if isinstance(k, str) else "")
+                for p, lo, hi, n, b, w, r, k in zip(part["period_label"], part["hhi_low"], part["hhi_high"],
+                                                    part["n_entities"], part["bounded"].fillna(False), withheld,
+                                                    why, breaks, strict=True)]
+        # a withheld figure (capped sample, low coverage, no verdict) is drawn hollow
+        symbols = [f"{s['symbol']}-open" if w else s["symbol"] for w in withheld]
         fig.add_trace(go.Scatter(
             x=part["period"], y=part["hhi"], name=label, mode="lines+markers",
             line={"color": s["color"], "width": 2, "dash": s["dash"]},
-            marker={"size": 7, "symbol": s["symbol"], "color": s["color"]},
+            marker={"size": 8, "symbol": symbols, "color": s["color"], "line": {"width": 1.5, "color": s["color"]}},
             error_y=_errors(part), text=text, legendgroup=str(part["block"].iloc[0]),
             visible="legendonly" if market in hidden else True,
             hovertemplate=f"<b>{label}</b><br>%{{text}}<extra></extra>"))
@@ -121,7 +135,7 @@ def hhi_over_time(df: pd.DataFrame, guidelines: str = "us2023", *, log_y: bool =
     fig.update_layout(hovermode="closest",
                       legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0, "title": None,
                               "font": {"size": 12}},
-                      margin={"l": 60, "r": 20, "t": 50 if title else 20, "b": 40})
+                      margin={"l": 60, "r": 110, "t": 50 if title else 20, "b": 40})
     return fig
 
 

@@ -14,6 +14,7 @@ def rows() -> pd.DataFrame:
     return run(rows)
 
 
-def shares(market: str, period_label: str) -> pd.DataFrame:
-    """The entity shares (percent) of one market and period, largest first, then the unpublished residual."""
-    return run(shares, (market, period_label))
+def shares(market: str, period_label: str, gpu_model: str | None = None) -> pd.DataFrame:
+    """The entity shares (percent) of one market, period and GPU model (None for markets not per model),
+    largest first, then the unpublished residual."""
+    return run(shares, (market, period_label, gpu_model))

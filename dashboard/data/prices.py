@@ -1,4 +1,4 @@
-"""GPU price queries: filter choices, daily index, latest-price ladder, decentralised supply, published figures."""
+"""GPU price queries: filter choices, voting units, index rows per method, reference markers, published indices, supply."""
 
 from __future__ import annotations
 
@@ -8,14 +8,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.data.warehouse import run
-from dashboard.model.prices import DEFAULT_MODEL
+from dashboard.model.prices import DEFAULT_MODEL, PRICE_TYPE_ORDER
 
 
 @dataclass(frozen=True)
 class Options:
     models: list[str]  # most observed first
-    price_types: list[str]  # 'all' first
-    regions: list[str]  # 'all' first
+    price_types: list[str]  # on_demand first
     first_day: dt.date | None
     last_day: dt.date | None
 
@@ -27,49 +26,63 @@ class Options:
 
 
 def options() -> Options:
-    """The GPU models, price types, regions and first/last day with prices (sql/prices_options.sql)."""
+    """The GPU models, price types and first/last day with prices (sql/prices_options.sql)."""
     frame = run(options)
     by_kind = {kind: part["value"].tolist() for kind, part in frame.groupby("kind", sort=False)}
     days = frame[frame["kind"] == "day"].sort_values("n")["value"].tolist()
+    types = by_kind.get("price_type", [])
     return Options(
         models=by_kind.get("gpu_model", []),
-        price_types=["all", *sorted(by_kind.get("price_type", []))],
-        regions=["all", *sorted(by_kind.get("region", []), key=lambda r: (r == "unspecified", r.lower()))],
+        price_types=sorted(types, key=lambda t: (PRICE_TYPE_ORDER.index(t) if t in PRICE_TYPE_ORDER else 99, t)),
         first_day=dt.date.fromisoformat(days[0]) if days else None,
         last_day=dt.date.fromisoformat(days[-1]) if days else None,
     )
 
 
-def index(model: str, *, unit: str = "GPU-hour", segment: str = "all", split: bool = False,
-          price_type: str = "all", region: str = "all", start: dt.date, end: dt.date) -> pd.DataFrame:
-    """Daily p25 / median / p75 per block (or per segment) of one GPU model (sql/prices_index.sql)."""
-    frame = run(index, (model, unit, segment, bool(split), price_type, region, start, end))
-    return frame.dropna(subset=["median"])
+def units(model: str) -> pd.DataFrame:
+    """Voting units of one GPU model, every day, price type and geo (sql/prices_units.sql)."""
+    frame = run(units, (model,))
+    for column in ("day", "price_since"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    return frame
 
 
-def ladder(model: str, *, unit: str = "GPU-hour", segment: str = "all", price_type: str = "all",
-           region: str = "all", start: dt.date, end: dt.date, lookback_days: int | None = 365) -> pd.DataFrame:
-    """Each source x provider x price type's latest price in the period (within the lookback), cheapest
-    first (sql/prices_ladder.sql)."""
-    frame = run(ladder, (model, unit, segment, price_type, region, start, end, lookback_days))
-    return frame.dropna(subset=["price"]).reset_index(drop=True)
+def index(model: str, *, price_type: str = "on_demand", geo: str = "all", method: str, start: dt.date,
+          end: dt.date) -> pd.DataFrame:
+    """Daily p25 / median / p75 per segment of one GPU model for one method (sql/prices_index.sql)."""
+    return run(index, (model, price_type, geo, method, start, end)).dropna(subset=["median"])
+
+
+def methods(model: str, *, price_type: str = "on_demand", geo: str = "US", end: dt.date) -> pd.DataFrame:
+    """Marketplace rows of every method up to `end`, for the method switch (sql/prices_methods.sql)."""
+    return run(methods, (model, price_type, geo, end))
+
+
+def markers(model: str) -> pd.DataFrame:
+    """Figures kept out of every median, with the reason (sql/prices_markers.sql)."""
+    return run(markers, (model,))
+
+
+def published(model: str) -> pd.DataFrame:
+    """Published indices of one GPU model with their method sentences (sql/prices_published.sql)."""
+    return run(published, (model,))
+
+
+def h100e(model: str) -> tuple[float | None, float | None]:
+    """(h100e, memory-aware h100e) of one GPU model, (None, None) without a compute figure (sql/prices_h100e.sql)."""
+    frame = run(h100e, (model,))
+    if frame.empty:
+        return None, None
+    row = frame.iloc[0]
+    return (float(row["h100e"]) if pd.notna(row["h100e"]) else None,
+            float(row["h100e_memory"]) if pd.notna(row["h100e_memory"]) else None)
 
 
 def supply(model: str, *, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """GPUs offered and in use per day x network, for one model or 'all' (sql/prices_supply.sql)."""
+    """GPUs offered (and in use where a source reports it) per day x network (sql/prices_supply.sql)."""
     return run(supply, (model, start, end))
 
 
 def depin_figures() -> pd.DataFrame:
     """Published figures on decentralised supply and its use, with citations (sql/prices_depin_figures.sql)."""
     return run(depin_figures)
-
-
-def headline_ladder(gpu_model: str = DEFAULT_MODEL, unit: str = "GPU-hour",
-                    lookback_days: int | None = 365) -> pd.DataFrame | None:
-    """The ladder behind Overview's price headline: the prices page's defaults (full period, every
-    segment, price type and region); None when the warehouse has no prices of `gpu_model`."""
-    opts = options()
-    if opts.first_day is None or gpu_model not in opts.models:
-        return None
-    return ladder(gpu_model, unit=unit, start=opts.first_day, end=opts.last_day, lookback_days=lookback_days)

@@ -32,3 +32,9 @@ def unknown_gpu_models() -> pd.DataFrame:
 def curated_figures() -> pd.DataFrame:
     """Every curated seed figure (indicators, market shares, list prices) with its citation."""
     return run(curated_figures)
+
+
+def provider_sources() -> pd.DataFrame:
+    """Per provider, the sources that report its prices and the one the precedence uses
+    (marts.provider_sources; docs/METHODOLOGY.md §3.1)."""
+    return run(provider_sources)

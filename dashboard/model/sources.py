@@ -79,3 +79,22 @@ def sidebar(status: pd.DataFrame) -> Sidebar:
     return Sidebar(live_as_of=None if live.empty else live["last_ok_at"].max(), has_seed="seed" in set(ok["source"]),
                    freshness=freshness_counts(status),
                    stale=tuple(status.loc[status["status"] == "stale", "source"]))
+
+
+def provider_coverage(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per provider: every source that reports its prices (kind in brackets, by precedence),
+    the source its newest price comes from, and how many of its day x GPU x price-type cells each
+    source won (docs/METHODOLOGY.md §3.1: own API, then single-provider catalogue, then aggregator)."""
+    cols = ["provider", "segment", "n_sources", "sources", "used_now", "cells_won"]
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    out = []
+    for (name, segment), part in rows.sort_values(["rank", "source"]).groupby(["provider_name", "segment"], sort=False):
+        out.append({
+            "provider": name, "segment": segment, "n_sources": len(part),
+            "sources": ", ".join(f"{r.source} ({r.kind or 'unranked'})" for r in part.itertuples()),
+            "used_now": ", ".join(part.loc[part["used_latest"].astype(bool), "source"]) or None,
+            "cells_won": ", ".join(f"{r.source} {r.cells_won}/{r.cells_seen}" for r in part.itertuples()),
+        })
+    return (pd.DataFrame(out, columns=cols).sort_values(["n_sources", "provider"], ascending=[False, True])
+            .reset_index(drop=True))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.marts import concentration, market_shares
+from etl.marts import concentration, h100e, market_shares, prices
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql" / "marts"
 
@@ -48,16 +48,17 @@ MARTS: tuple[Mart, ...] = (
     Mart("unknown_gpu_models", ("core.gpu_prices", "core.supply", "ref.gpu_models")),
     # prices
     Mart("gpu_prices_daily", ("core.gpu_prices", "ref.segments")),
-    Mart("gpu_price_panel", ("core.gpu_prices", "meta.sources")),
-    Mart("price_index_groups", ("marts.gpu_price_panel", "ref.segments")),
-    Mart("price_index", ("marts.price_index_groups",)),
-    Mart("price_ladder", ("core.gpu_prices", "ref.providers", "ref.segments")),
-    Mart("gpu_h100e", ("core.gpu_specs",)),
+    # the price method (etl/price_method.py, docs/METHODOLOGY.md §3): cw-<version> and ccir-cri-1.1.1
+    Mart("price_index", ("core.gpu_prices", "core.indicators", "ref.regions", "meta.sources"), build=prices.build,
+         writes=("marts.price_index", "marts.price_units", "marts.price_markers", "marts.published_price_index",
+                 "marts.provider_sources")),
+    Mart("gpu_h100e", ("ref.gpu_compute",), build=h100e.build, writes=("marts.gpu_h100e",)),
     # supply, demand, concentration
     Mart("supply_daily", ("core.supply",)),
     Mart("indicators", ("core.indicators",)),
     Mart("market_shares", ("core.market_shares",), build=market_shares.build, writes=("marts.market_shares",)),
-    Mart("concentration", ("core.market_shares", "core.supply", "ref.segments"), build=concentration.build,
+    Mart("concentration", ("core.market_shares", "core.gpu_prices", "core.supply", "core.indicators", "ref.segments"),
+         build=concentration.build,
          writes=("marts.concentration", "marts.concentration_shares", "marts.concentration_skipped")),
 )
 

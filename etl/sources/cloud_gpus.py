@@ -52,7 +52,7 @@ SOURCE = Source(
     cadence_hours=24 * 7,
     segment=None,  # per provider, from data/seed/providers.csv
     tables=("gpu_prices",),
-    kind="catalogue",
+    kind="aggregator",  # a comparison table of ~44 providers: their own APIs and catalogues win
     description="List prices per GPU-hour of ~44 cloud GPU providers (hyperscalers, neoclouds, "
     "marketplaces) for H100, H200, B200, A100, L40S, RTX 4090 and older GPUs, plus every change of "
     "those prices since 2021 from the repository's history (562 changes). Archived: no new prices "

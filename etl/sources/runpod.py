@@ -51,11 +51,12 @@ SOURCE = Source(
     kind="provider_api",
     description=(
         "Per-GPU-hour list prices of every RunPod GPU type: Secure Cloud (RunPod's own data centres; "
-        "price_type 'on_demand', region 'secure'), Community Cloud (third-party hosts; a tier of "
-        "on-demand, so price_type 'on_demand' too, kept apart as region 'community') and the lowest "
-        "spot bid for one GPU (lowestPrice(gpuCount: 1).minimumBidPrice; price_type 'spot', no "
-        "region). Answers saved without the GraphQL envelope (a bare gpuTypes list) parse as well; "
-        "a gpuType without `id` (a trimmed variant) is rejected with that reason. Prices are already per GPU "
+        "price_type 'on_demand'), Community Cloud (third-party hosts; the on-demand price of that tier, kept "
+        "as its own series 'community', never pooled with Secure Cloud; the tier is in the note, region "
+        "null: a tier is not a place) and the lowest spot bid for one GPU (lowestPrice(gpuCount: 1)"
+        ".minimumBidPrice; price_type 'spot', no region). Answers saved without the GraphQL envelope (a "
+        "bare gpuTypes list) parse as well; a gpuType without `id` (a trimmed variant) is rejected with "
+        "that reason. Prices are already per GPU "
         "(gpu_count 1). A price of 0 or null means the type is not offered in that cloud and gives "
         "no row. Keyless by default (as gpuhunt's hourly CI calls it); RUNPOD_API_KEY, when set, is "
         "sent as a Bearer header (never in the URL, which is archived). GraphQL errors inside an "
@@ -136,10 +137,11 @@ def parse(payload: Payload) -> Iterator[dict]:
         stock = lowest.get("stockStatus")
         offers = [
             ("on_demand", "secure", _price(gpu.get("securePrice"))),
-            ("on_demand", "community", _price(gpu.get("communityPrice"))),  # a tier, not a price type
+            # the on-demand price of the Community Cloud tier: its own series, never pooled with Secure
+            ("community", "community", _price(gpu.get("communityPrice"))),
             ("spot", None, _price(lowest.get("minimumBidPrice"))),
         ]
-        for price_type, region, price in offers:
+        for price_type, tier, price in offers:
             if price is None:
                 continue
             if not gpu.get("id"):  # a trimmed variant: the GPU type cannot be told for sure
@@ -154,8 +156,9 @@ def parse(payload: Payload) -> Iterator[dict]:
                 "gpu_count": 1,
                 "price_usd_per_gpu_hour": price,
                 "price_type": price_type,
-                "region": region,
+                # a tier is no place: region stays null (geo 'global'); community is its own series
+                "region": None,
                 "offer_id": gpu.get("id"),
-                "note": "; ".join(x for x in (f"{region.capitalize()} Cloud" if region else None,
+                "note": "; ".join(x for x in (f"tier {tier}" if tier else None,
                                               f"stock {stock}" if stock else None) if x) or None,
             }

@@ -110,6 +110,8 @@ def parse(payload: Payload) -> Iterator[dict]:
                 "price_usd_per_gpu_hour": number_or_raw(row["price_usd_per_gpu_hour"]),
                 "price_type": row["price_type"],
                 "region": (row.get("region") or "").strip() or None,
+                # day | month | quarter | year: coarser than a month keeps a row out of every median
+                "date_precision": (row.get("date_precision") or "").strip() or None,
                 **_ref(row),
             }
         else:

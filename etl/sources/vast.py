@@ -14,12 +14,15 @@ An optional `VAST_API_KEY` is sent as a Bearer token; every known production cal
 Rows:
 - `gpu_prices`: one per offer. price_usd_per_gpu_hour = dph_total / num_gpus (`dph_total` is the
   whole offer's $/h including the default storage allocation); price_type "bid" when the offer says
-  `is_bid`, else "on_demand"; reliability = `reliability2` (what ccir uses), else `reliability`;
+  `is_bid`, else "on_demand"; reliability = `reliability2` only (what ccir uses; null when absent);
+  start_date = the listing's `start_date` (epoch seconds; CCIR drops listings older than 7 days);
   region = the ISO country code at the end of `geolocation` ("Montana, US" -> "US").
 - `supply`: one per machine (`machine_id`) in a payload: gpus_total = num_gpus of its largest offer
-  (a machine is listed once per slice it rents out: 1, 2, 4 and 8 GPUs of the same box), gpus_in_use =
-  that many if the offer is rented, else 0. Results are capped by `limit`, so these counts are a
-  sample of the marketplace, not a census.
+  (a machine is listed once per slice it rents out: 1, 2, 4 and 8 GPUs of the same box), gpus_in_use
+  null (offered capacity only: the search is for rentable offers, so rented GPUs are never seen and
+  no utilisation can be derived). Results are capped by `limit`, so these counts are a sample of
+  the marketplace, not a census: each price row carries `gpu_frac` (the offer's fraction of its
+  machine) and `query_capped` (the query returned as many offers as its cap).
 
 Every payload of one run is stamped with the same `fetched_at`, so a run is one snapshot
 (`observed_at`) across all GPU models; captured files are dated by their path.
@@ -31,12 +34,14 @@ import dataclasses
 import json
 import re
 from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
 
 from etl import reference
 from etl.provenance import License, Payload, Source, utcnow
 
 SEARCH_URL = "https://console.vast.ai/api/v0/bundles/"
 LIMIT = 1000  # per GPU model; the server returns 64 offers when no limit is given
+SERVER_LIMIT = 64  # the cap of a query sent without `limit` (the ccir captures)
 
 # Vast's own gpu_name spellings (the `eq` filter is exact). "A100 SXM4", not "A100 SXM":
 # the ccir collector queried "A100 SXM" and got 0 offers on every captured day.
@@ -125,6 +130,16 @@ def gpu_model(gpu_name: str | None, gpu_ram_mb) -> str | None:
     return reference.canonical_gpu(gpu_name)
 
 
+def result_cap(url: str) -> int:
+    """The offer cap of the query behind a payload: its `limit`, else the server default (captures
+    carry no query, so they were capped at SERVER_LIMIT)."""
+    try:
+        q = json.loads(parse_qs(urlsplit(url).query).get("q", ["{}"])[0])
+        return int(q["limit"])
+    except (KeyError, TypeError, ValueError):
+        return SERVER_LIMIT
+
+
 def _id(value) -> str | None:
     return None if value is None else str(value)
 
@@ -143,7 +158,10 @@ def parse(payload: Payload) -> Iterator[dict]:
     observed = payload.fetched_at
     canonical: dict[tuple, str | None] = {}
     machines: dict[str, dict] = {}
-    for offer in _offers(payload):
+    offers = _offers(payload)
+    # A query that returned as many offers as its cap is a sample of the cheapest offers, not the market.
+    capped = len(offers) >= result_cap(payload.url)
+    for offer in offers:
         raw = offer.get("gpu_name")
         key = (raw, offer.get("gpu_ram"))
         if key not in canonical:
@@ -154,9 +172,6 @@ def parse(payload: Payload) -> Iterator[dict]:
         price = dph / n if isinstance(n, int | float) and n > 0 and isinstance(dph, int | float) else None
         rented = bool(offer.get("rented"))
         region = country_code(offer.get("geolocation"))
-        reliability = offer.get("reliability2")
-        if reliability is None:
-            reliability = offer.get("reliability")
         yield {
             "table": "gpu_prices",
             "observed_at": observed,
@@ -173,7 +188,10 @@ def parse(payload: Payload) -> Iterator[dict]:
             "machine_id": _id(offer.get("machine_id")),
             "geolocation": offer.get("geolocation"),
             "rented": rented,
-            "reliability": reliability,
+            "reliability": offer.get("reliability2"),  # CCIR's filter field only; missing stays null
+            "start_date": offer.get("start_date"),  # listing start, epoch s (CCIR's 7-day rule)
+            "gpu_frac": offer.get("gpu_frac"),
+            "query_capped": capped,
         }
         machine = _id(offer.get("machine_id")) or f"offer:{offer.get('id')}"
         count = n if isinstance(n, int | float) and n > 0 else 0
@@ -187,7 +205,9 @@ def parse(payload: Payload) -> Iterator[dict]:
                 "gpu_model": model,
                 "gpu_model_raw": raw,
                 "gpus_total": count,
-                "gpus_in_use": count if rented else 0,
+                # never measured: the search asks for rentable offers, so rented GPUs are not seen and a
+                # count of the few flagged `rented` would read as a structural ~0% utilisation (§3.13)
+                "gpus_in_use": None,
                 "host_id": _id(offer.get("host_id")),
                 "region": region,
                 "note": f"machine {machine}",
