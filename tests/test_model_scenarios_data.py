@@ -14,7 +14,8 @@ from dashboard.data import scenarios as data
 from dashboard.model import scenarios as ss
 
 NEW_SCHEMA = ("day DATE, gpu_model VARCHAR, segment VARCHAR, price_type VARCHAR, geo VARCHAR, method VARCHAR, "
-              "n INTEGER, n_providers INTEGER, median DOUBLE, p25 DOUBLE, p75 DOUBLE, low_confidence BOOLEAN")
+              "n INTEGER, n_providers INTEGER, median DOUBLE, p25 DOUBLE, p75 DOUBLE, low_confidence BOOLEAN, "
+              "reason VARCHAR, sources VARCHAR")  # the columns of etl/marts/prices.py
 OLD_SCHEMA = "day DATE, gpu_model VARCHAR, segment VARCHAR, price_type VARCHAR, n INTEGER, median DOUBLE, sources VARCHAR"
 # Rows of the rebuilt marts.price_index: only the first two may become baseline prices.
 PRICE_ROWS = [
@@ -29,6 +30,7 @@ PRICE_ROWS = [
     ("2026-11-20", "H100 SXM", "marketplace", "on_demand", "all", "cw-1.0.0", 1, 1, 1.80, 1.8, 1.8, True),
     ("2026-11-10", "H100 SXM", "marketplace", "on_demand", "all", "cw-1.0.0", 1, 1, 1.50, 1.5, 1.5, True),
 ]
+PRICE_ROWS = [row + (f"{row[7]} providers < 3" if row[11] else None, "seed") for row in PRICE_ROWS]
 
 
 @contextmanager

@@ -80,7 +80,7 @@ def waterfall(frame: pd.DataFrame) -> go.Figure:
     steps, values = list(frame["step"]), list(frame["usd_per_user_month"])
     fig = go.Figure(go.Waterfall(
         x=[_wrap(step) for step in steps], y=[values[0]] + [-v for v in values[1:]], measure=["absolute"] + ["relative"] * (len(values) - 1),
-        text=[f"${v:,.4f}" for v in values], textposition="outside", cliponaxis=False,
+        text=[f"{'-' if v < 0 else ''}${abs(v):,.4f}" for v in values], textposition="outside", cliponaxis=False,
         connector={"line": {"color": "#d1d5db"}},
         increasing={"marker": {"color": COST_UP}},
         decreasing={"marker": {"color": "#9ca3af"}},

@@ -237,6 +237,11 @@ class Route:
         return min(dates) if dates else None
 
 
+def _usd(value: float) -> str:
+    """$2.49, or $4.065 when the cents would hide a digit the arithmetic uses."""
+    return f"${value:.2f}" if round(value, 2) == round(value, 6) else f"${value:.3f}"
+
+
 def compute_cost_routes(data: DataInputs, users_millions: float, price: Figure | None) -> tuple[Route, ...]:
     """The compute cost per user-month by each route, for `users_millions` users (docs/METHODOLOGY.md §2.7).
 
@@ -251,7 +256,7 @@ def compute_cost_routes(data: DataInputs, users_millions: float, price: Figure |
     if all(need) and price is not None and users > 0:
         m, e, w = (x.value for x in need)
         value = m * 1e9 * (e / w) * price.value * DAYS_PER_MONTH / users
-        formula = (f"{m:g}bn messages/day x ({e:g} Wh / {w:g} W) GPU-h/message x ${price.value:.2f}/GPU-h x 365/12 "
+        formula = (f"{m:g}bn messages/day x ({e:g} Wh / {w:g} W) GPU-h/message x {_usd(price.value)}/GPU-h x 365/12 "
                    f"/ {users_millions:,.1f}M users")
         routes.append(Route("messages", "ChatGPT messages x compute per message", value, formula,
                             (*need, price)))
@@ -955,8 +960,8 @@ def shock_text(ev: Evaluation) -> str:
     if price is None:
         return f"{shock:+.0f}% (baseline GPU price {PRICE_UNAVAILABLE})"
     if values["shock_mode"] == "percent":
-        return f"{shock:+.0f}% on ${price.value:.2f} = ${price.value * (1 + shock / 100):.2f} per GPU-hour"
-    return f"${float(values['new_gpu_price']):.2f} against ${price.value:.2f} = {shock:+.1f}% per GPU-hour"
+        return f"{shock:+.0f}% on {_usd(price.value)} = {_usd(price.value * (1 + shock / 100))} per GPU-hour"
+    return f"${float(values['new_gpu_price']):.2f} against {_usd(price.value)} = {shock:+.1f}% per GPU-hour"
 
 
 def over_shifting_sentence(result: pt.Result) -> str:
