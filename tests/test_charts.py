@@ -11,7 +11,6 @@ from dashboard.charts import demand as dc
 from dashboard.charts import prices as pc
 from dashboard.charts import scenarios as sc
 from dashboard.model import demand as dm
-from dashboard.model import passthrough as pt
 from dashboard.model import scenarios as ms
 
 DAYS = pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03"])
@@ -205,8 +204,9 @@ def test_bars_users_and_panels():
 
 @pytest.fixture(scope="module")
 def comparison():
-    a, s = pt.Assumptions(), pt.Scenario(cost_shock_pct=60.0)
-    return ms.compare(a, s, {"price": 2.0, "users": 180.5, "hhi": 2500.0})
+    from tests.test_model_scenarios import make_data
+
+    return ms.evaluate({"gpu_price_change_pct": "60"}, make_data())
 
 
 def test_comparison_bars_has_three_runs_per_output(comparison):
@@ -234,6 +234,22 @@ def test_band_chart_has_the_band_three_runs_and_the_chosen_point(comparison):
                           "Your baseline": [0, 1, 2], "Scenario": [0, 1.5, 3], "band_low": [0, 1, 2],
                           "band_high": [0, 2, 4]})
     fig = sc.band_chart(frame, shock=40.0, y_title="USD bn per year")
-    assert [t.name for t in fig.data] == ["Scenario, plausible range", *ms.RUNS, "Your scenario"]
+    assert [t.name for t in fig.data] == ["Scenario, sensitivity range (10th-90th percentile)", *ms.RUNS,
+                                          "Your scenario"]
     assert fig.layout.yaxis.title.text == "USD bn per year"
     assert fig.layout.xaxis.title.text == "change in the centralised GPU price, %"
+
+
+def test_trend_bars_one_bar_a_trend_labelled_in_days(comparison):
+    fig = sc.trend_bars(comparison.trend)
+    assert types(fig) == ["bar"] and len(fig.data[0].x) == len(comparison.trend)
+    assert all(text.endswith("days") for text in fig.data[0].text)
+    assert "days of the trend" in fig.layout.xaxis.title.text
+
+
+def test_routes_bars_highlight_the_route_in_use(comparison):
+    frame = ms.routes_frame(comparison)
+    fig = sc.routes_bars(frame)
+    colours = list(fig.data[0].marker.color)
+    assert colours.count(colours[0]) == 1 and len(colours) == frame["usd_per_user_month"].notna().sum()
+    assert fig.layout.xaxis.title.text == "USD per user per month, at centralised prices"

@@ -46,7 +46,8 @@ def test_each_data_function_has_its_sql_file_named_topic_what():
     functions = [prices.options, prices.index, prices.units, prices.methods, prices.markers, prices.published,
                  prices.h100e, prices.supply, prices.depin_figures, sources.provider_sources,
                  demand.indicators, demand.catalogue, demand.training_compute, concentration.rows,
-                 concentration.shares, scenarios.baseline_prices, scenarios.users, scenarios.status_quo_hhi,
+                 concentration.shares, scenarios.baseline_prices, scenarios.newest_indicators, scenarios.trends,
+                 scenarios.status_quo_hhi,
                  sources.status, sources.snapshot_id, sources.runs, sources.rejects, sources.unknown_gpu_models,
                  sources.curated_figures, warehouse.has_table]
     files = {warehouse.sql_path(f) for f in functions}

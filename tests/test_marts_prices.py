@@ -70,9 +70,9 @@ def test_price_index_has_the_contract_columns_and_the_method_names():
     assert set(_rows(con)["method"]) == {"cw-1.0.0"}  # no Vast offers with start_date: no CCIR rows
     # the Scenarios page's query: one on-demand global cw row per segment and day
     sql = (QUERIES / "scenarios_baseline_prices.sql").read_text()
-    base = con.execute(sql, ["H100 SXM"]).df().set_index("segment")
+    base = con.execute(sql, ["H100 SXM", "cw-1.0.0", "all", "on_demand"]).df().set_index("segment")
     assert set(base.index) == {"hyperscaler", "neocloud", "marketplace"}  # no DePIN: its rows never count
-    assert set(base["price_type"]) == {"on_demand"}
+    assert base.index.is_unique  # one row per segment (the newest, confident first)
 
 
 def test_a_marketplace_machine_counts_once_and_regions_map_to_geo_groups():

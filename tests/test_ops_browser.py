@@ -79,9 +79,10 @@ def crafted(pixel_url: str) -> str:
 CASES = {
     "bad value": lambda v: f"sources?src_segment={quote(v)}",
     "unknown name": lambda v: f"sources?{quote(v)}=1",
-    "scenario pin": lambda v: f"scenarios?sc_pin_users={quote(v)}",
-    "model version": lambda v: f"scenarios?sc_v={quote(v)}",
-    "pinned snapshot": lambda v: f"scenarios?sc_pin_hhi=1000&sc_snap={quote(v)}",
+    "scenario pin": lambda v: f"scenarios?pin_users={quote(v)}",
+    "model version": lambda v: f"scenarios?model_version={quote(v)}",
+    "pinned snapshot": lambda v: f"scenarios?pin_hhi=1000&snapshot={quote(v)}",
+    "old-model link": lambda v: f"scenarios?sc_v=1&sc_pin_users=700&sc_snap={quote(v)}",
 }
 
 

@@ -1,196 +1,211 @@
-"""The Scenarios page: sliders drive the outputs, every slider survives a URL round trip, bad links fall back."""
-
-import re
+"""The Scenarios page: sourced inputs beside their controls, inactive controls say why, every control survives a
+URL round trip, old links reproduce their numbers, the baseline price waits for the rebuilt price index."""
 
 import pytest
 
+from dashboard import fmt
 from dashboard.data import scenarios as scenario_data
 from dashboard.model import passthrough as pt
-from dashboard.model import scenarios as scenario_model
+from dashboard.model import scenarios as ss
+from tests import test_model_scenarios_data as wh
 from tests.conftest import open_page
 
 # A non-default, valid value for every control on the page (URL parameter -> value).
 EVERY_CONTROL = {
-    "sc_shock_mode": "new price", "sc_shock": "25", "sc_base": "hyperscaler", "sc_new_price": "8.5",
-    "sc_dshare": "0.2", "sc_ddisc": "0.3", "sc_hhi": "1800",
-    "sc_eps": "3.5", "sc_curve": "custom", "sc_xi": "0.8", "sc_eta": "0.4", "sc_conduct": "set directly",
-    "sc_theta": "0.3",
-    "sc_cshare": "0.6", "sc_cpu": "0.5", "sc_users": "250", "sc_fees": "0.6", "sc_ads": "0.2",
-    "sc_quality": "0.2", "sc_adrev": "2.5", "sc_lat": "-0.5",
+    "shock_mode": "new_price", "gpu_price_change_pct": "25", "baseline_segment": "hyperscaler",
+    "new_gpu_price": "8.5", "decentralised_share": "0.2", "decentralised_discount": "0.3",
+    "conduct_market": "cloud_infrastructure", "hhi": "1800", "conduct_model": "bertrand", "substitutability": "3",
+    "market_power": "0.3", "demand_elasticity": "3.5", "demand_curvature": "custom", "custom_curvature": "0.8",
+    "marginal_cost_elasticity": "0.4", "users_basis": "monthly", "users_millions": "250",
+    "compute_cost_route": "tokens", "compute_cost_per_user_month": "0.5", "ad_revenue_per_user_month": "2.5",
+    "latency_elasticity": "-0.5", "split_fees": "0.6", "split_ads": "0.2", "split_quality": "0.2",
 }
-CHOICES = {"sc_shock_mode": "radio", "sc_conduct": "radio", "sc_curve": "selectbox", "sc_base": "selectbox"}
+RADIOS = {"shock_mode", "conduct_market", "conduct_model", "users_basis"}
+SELECTS = {"baseline_segment", "demand_curvature", "compute_cost_route"}
+
+
+@pytest.fixture(scope="module")
+def priced_file(_seeded_file, tmp_path_factory) -> str:
+    return wh.make_priced(_seeded_file, tmp_path_factory)
+
+
+@pytest.fixture
+def priced_db(priced_file):
+    """The seed warehouse with a rebuilt-schema price index (tests/test_model_scenarios_data.py)."""
+    with wh.using(priced_file):
+        yield priced_file
+
+
+@pytest.fixture(scope="module")
+def old_price_file(_seeded_file, tmp_path_factory) -> str:
+    return wh.make_old_price(_seeded_file, tmp_path_factory)
 
 
 def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def rho(at) -> float:
-    found = [re.search(r"Pass-through ρ = ([0-9.]+)", c.value) for c in at.caption]
-    return float(next(m for m in found if m).group(1))
-
-
 def widget(at, key):
-    return getattr(at, CHOICES.get(key, "slider"))(key=key)
+    kind = "radio" if key in RADIOS else "selectbox" if key in SELECTS else "slider"
+    return getattr(at, kind)(key=key)
+
+
+def captions(at) -> str:
+    return "\n".join(c.value for c in at.caption)
 
 
 def notices(at) -> str:
+    """Notices name URL input as plain text (st.text), never inside markdown."""
     return " ".join([w.value for w in at.warning] + [t.value for t in at.text])
 
 
-def test_page_runs_with_cards_charts_and_downloads(seeded_db):
+def test_page_runs_with_cards_charts_and_downloads(priced_db):
     at = open_page("scenarios")
     assert not at.exception, [e.value for e in at.exception]
-    assert not at.warning and not at.error
+    assert not at.warning and not at.error and not at.info
     assert len(at.metric) == 8
     assert all(m.delta == "same as baseline" for m in at.metric)  # the default scenario is the default baseline
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 6  # runs, differences, waterfall, band, trend, routes
     labels = {b.label for b in at.get("download_button")}
     assert {"Download scenario (JSON)", "Download scenario (CSV)", "Download CSV"} <= labels
-    assert any("plausible range" in c.value for c in at.caption)
-    assert any("Shaded band" in c.value for c in at.caption)  # the page says what the band spans
+    text = captions(at)
+    assert "not a probability interval" in text and "10th-90th percentile" in text
+    assert "days of a 10x-a-year decline" in text  # the net-of-trend view
 
 
-def test_default_numbers_match_the_model_with_the_seed_inputs(seeded_db):
+def test_data_derived_inputs_show_their_source_and_date_beside_the_control(priced_db):
+    text = captions(open_page("scenarios"))
+    assert "800 million (ChatGPT weekly active users, ChatGPT, 2025-10-06; source: webpronews.com" in text
+    assert "AI assistants, worldwide web visits (Similarweb) HHI" in text and "2026-06" in text
+    assert "H100 SXM on-demand median, neocloud, all regions" in text and "2026-11-30" in text
+    assert "**messages**: $0.1150" in text and "**tokens**: $0.0196" in text and "undated" in text
+
+
+def test_default_numbers_are_the_models_on_the_newest_figures(priced_db):
     at = open_page("scenarios")
+    ev = ss.evaluate({}, scenario_data.load())
+    r = ev.scenario
+    assert ev.resolved.values["users_millions"] == 800.0 and ev.resolved.price.value == 2.49
     cards = metrics(at)
-    inputs = scenario_data.load()
-    assert inputs.users.value == 180.5  # ChatGPT, Jan 2024, from the seed
-    result = pt.simulate(pt.Assumptions(hhi=inputs.hhi.value), pt.Scenario())
-    assert rho(at) == pytest.approx(result.rho, abs=0.005)
-    assert cards["Cost to all users, per year"] == f"${result.consumer_cost_usd_bn_per_year * 1000:,.1f}m"
-    assert cards["Cost change, $/user-month"] == "$0.048"  # $0.12 x 40%
+    assert cards["Cost to all users, per year"] == fmt.money_per_year(r.consumer_cost_usd_bn_per_year)
+    assert cards["Pass-through rate ρ"] == f"{r.rho:.2f}"
+    # by hand: $0.1150 x 40% = $0.046 a user-month
+    assert cards["Cost change, $/user-month"] == "$0.046"
 
 
-def test_moving_a_slider_changes_the_outputs(seeded_db):
+def test_inactive_controls_are_greyed_with_the_reason_and_come_alive_when_relevant(priced_db):
     at = open_page("scenarios")
-    before = metrics(at)
-    at.slider(key="sc_shock").set_value(100.0).run()
-    after = metrics(at)
-    assert not at.exception
-    assert after["Cost to all users, per year"] != before["Cost to all users, per year"]
-    assert after["Subscription fee, $ a month"] != before["Subscription fee, $ a month"]
-    assert all(m.delta != "same as baseline" for m in at.metric)
-
-    at.slider(key="sc_dshare").set_value(0.5).run()  # decentralised supply dampens the shock
-    assert metrics(at)["Cost change, $/user-month"] < after["Cost change, $/user-month"]
-
-
-def test_assumptions_move_your_baseline_and_levers_move_the_scenario(seeded_db):
-    at = open_page("scenarios")
-    default_rho = rho(at)
-    at.slider(key="sc_eta").set_value(1.0).run()  # a capacity squeeze lowers pass-through
-    assert rho(at) < default_rho
-    deltas = {m.label: m.delta for m in at.metric}
-    assert deltas["Cost change, $/user-month"] == "same as baseline"  # the shock is a lever, not an assumption
-    assert deltas["Passed on, $/user-month"].startswith("-")
-    at.button(key="sc_reset_assumptions").click().run()
-    assert at.slider(key="sc_eta").value == pt.Assumptions().eta_S
-    assert rho(at) == default_rho
+    for key in ("new_gpu_price", "market_power", "custom_curvature", "substitutability", "decentralised_discount"):
+        assert widget(at, key).disabled, key
+    assert not widget(at, "gpu_price_change_pct").disabled
+    text = captions(at)
+    assert "Inactive: used only when the curvature preset is 'custom'." in text
+    assert "Inactive: the market-power index comes from the HHI." in text
+    at.selectbox(key="demand_curvature").set_value("custom").run()
+    assert not at.slider(key="custom_curvature").disabled
+    at.radio(key="conduct_market").set_value("manual").run()
+    assert not at.slider(key="market_power").disabled and at.slider(key="hhi").disabled
+    assert at.radio(key="conduct_model").disabled  # Lemma 1 and 4 coincide with the index set directly
 
 
-def test_url_round_trip_restores_every_control(seeded_db):
+def test_over_shifting_is_shown_and_explained(priced_db):
+    at = open_page("scenarios", {"demand_curvature": "constant_elasticity"})
+    rho = float(metrics(at)["Pass-through rate ρ"])
+    assert rho > 1
+    assert "over-shifting" in captions(at) and metrics(at)["Firms absorb, $/user-month"].startswith("-")
+
+
+def test_url_round_trip_restores_every_control(priced_db):
     at = open_page("scenarios", EVERY_CONTROL)
     assert not at.exception, [e.value for e in at.exception]
     assert not at.warning, notices(at)
     for key, raw in EVERY_CONTROL.items():
         value = widget(at, key).value
-        if key in CHOICES:
+        if key in RADIOS | SELECTS:
             assert value == raw, key
         else:
             assert value == pytest.approx(float(raw)), key
-    # every control the page draws is covered, so a shared link carries them all
-    drawn = {w.key for kind in ("slider", "radio", "selectbox") for w in getattr(at, kind) if w.key.startswith("sc_")}
-    assert drawn == set(EVERY_CONTROL)
-    # the scenario really uses the new price against the hyperscaler baseline from the data
-    # (the seed's only H100 SXM price the price method keeps: AWS's $12.29 of 2023-07; tertiary and
-    # year-dated figures such as the $6.88 "2026" AWS rate no longer set the baseline)
-    assert any("$8.50 against $12.29" in c.value for c in at.caption)
+    drawn = {w.key for kind in ("slider", "radio", "selectbox") for w in getattr(at, kind) if w.key in ss.INPUT}
+    assert drawn == set(EVERY_CONTROL) == set(ss.INPUT)  # every input is a control and a URL parameter
+    assert "$8.50 against $6.88" in captions(at)  # the new price against the hyperscaler baseline
 
 
-def test_permalink_pins_model_version_data_inputs_and_snapshot(seeded_db):
-    at = open_page("scenarios", {"sc_eps": "3"})
-    inputs = scenario_data.load()
-    params = dict(at.query_params)
-    assert params["sc_v"] == pt.MODEL_VERSION
-    assert params["sc_snap"] == inputs.snapshot
-    assert float(params["sc_pin_users"]) == 180.5
-    assert float(params["sc_pin_price"]) == inputs.price(None).value  # the first centralised segment with a price
+def test_choosing_monthly_users_moves_users_and_compute_cost_to_that_figure(priced_db):
+    at = open_page("scenarios")
+    weekly_cost = at.slider(key="compute_cost_per_user_month").value
+    at.radio(key="users_basis").set_value("monthly").run()
+    assert at.slider(key="users_millions").value == 180.5
+    assert at.slider(key="compute_cost_per_user_month").value == pytest.approx(weekly_cost * 800 / 180.5, rel=1e-4)
+
+
+def test_permalink_pins_model_version_data_and_snapshot(priced_db):
+    at = open_page("scenarios", {"demand_elasticity": "3"})
     link = at.get("code")[0].value
-    assert "sc_eps=3" in link and "sc_pin_hhi=" in link and f"sc_v={pt.MODEL_VERSION}" in link
+    snapshot = scenario_data.load().snapshot
+    for part in ("demand_elasticity=3", "pin_users=800", "pin_hhi=", "pin_price=2.49", "pin_compute_cost=",
+                 f"model_version={pt.MODEL_VERSION}", f"snapshot={snapshot}"):
+        assert part in link, part
 
 
-def test_malformed_url_values_fall_back_to_defaults_with_a_notice(seeded_db):
-    at = open_page("scenarios", {"sc_shock": "abc", "sc_eps": "999", "sc_curve": "wobbly", "sc_pin_users": "lots"})
+def test_an_old_permalink_reproduces_its_numbers_and_says_current_data_differ(priced_db):
+    link = {"sc_v": "1", "sc_pin_users": "180.5", "sc_pin_hhi": "1693", "sc_pin_price": "2.49", "sc_snap": "old"}
+    at = open_page("scenarios", link)
     assert not at.exception
-    assert at.slider(key="sc_shock").value == pt.Scenario().cost_shock_pct
-    assert at.slider(key="sc_eps").value == pt.Assumptions().eps_D
-    assert at.selectbox(key="sc_curve").value == pt.Assumptions().curvature
-    assert at.slider(key="sc_users").value == 180.5
-    text = notices(at)
-    for fragment in ("sc_shock=abc ", "sc_eps=999 ", "sc_curve=wobbly ", "sc_pin_users=lots "):
-        assert fragment in text
-    assert "same as baseline" in {m.delta for m in at.metric}
-
-
-def test_a_link_from_an_older_model_says_so(seeded_db):
-    at = open_page("scenarios", {"sc_v": "0"})
-    assert "model version 0;" in notices(at)
-    assert at.query_params["sc_v"] == pt.MODEL_VERSION
-
-
-def test_pinned_inputs_that_differ_from_today_are_kept_and_flagged(seeded_db):
-    at = open_page("scenarios", {"sc_pin_users": "150", "sc_snap": "20250101T000000Z-old"})
-    assert not at.exception
-    assert at.info and "150 in the link, 180.5 today" in at.info[0].value
-    assert at.slider(key="sc_users").value == 150  # the link's numbers are reproduced
-    pinned = metrics(at)["Cost to all users, per year"]
-
+    assert metrics(at)["Cost to all users, per year"] == "$95.9m"  # 1/(1 + 0.1693 x 0.5) x $0.048 x 12 x 180.5M
+    assert at.info and "Current data differ" in at.info[0].value
+    assert "180.5 in the link, 800 today" in notices(at)  # the link's values: plain text
+    assert "model version 1;" in notices(at)
     at.button(key="sc_use_current").click().run()
     assert not at.info
-    assert at.slider(key="sc_users").value == 180.5
-    assert metrics(at)["Cost to all users, per year"] != pinned
-    assert at.query_params["sc_pin_users"] == "180.5"
+    assert at.slider(key="users_millions").value == 800.0
+    assert metrics(at)["Cost to all users, per year"] != "$95.9m"
 
 
-def test_inconsistent_assumptions_show_an_error_not_a_crash(seeded_db):
-    at = open_page("scenarios", {"sc_eps": "0.1"})  # theta 0.25 / eps 0.1: a Lerner index above 1
+def test_malformed_url_values_fall_back_to_defaults_with_a_notice(priced_db):
+    at = open_page("scenarios", {"gpu_price_change_pct": "abc", "demand_elasticity": "999",
+                                 "demand_curvature": "wobbly", "pin_users": "lots"})
+    assert not at.exception
+    assert at.slider(key="gpu_price_change_pct").value == pt.Scenario().cost_shock_pct
+    assert at.slider(key="demand_elasticity").value == pt.Assumptions().eps_D
+    assert at.selectbox(key="demand_curvature").value == pt.Assumptions().curvature
+    assert at.slider(key="users_millions").value == 800.0
+    text = notices(at)
+    for fragment in ("gpu_price_change_pct=abc ", "demand_elasticity=999 ", "demand_curvature=wobbly ",
+                     "pin_users=lots "):
+        assert fragment in text
+
+
+def test_inconsistent_assumptions_show_an_error_not_a_crash(priced_db):
+    at = open_page("scenarios", {"conduct_market": "manual", "market_power": "0.9", "demand_elasticity": "0.5"})
     assert not at.exception
     assert at.error and "no valid market outcome" in at.error[0].value
 
 
-def test_changing_the_baseline_segment_repins_its_price(seeded_db):
-    at = open_page("scenarios")
-    at.selectbox(key="sc_base").set_value("hyperscaler").run()
-    assert at.query_params["sc_pin_price"] == "12.29"
-    assert any("on $12.29" in c.value for c in at.caption)
+def test_without_the_rebuilt_price_index_the_baseline_price_is_not_available(old_price_file):
+    with wh.using(old_price_file):
+        at = open_page("scenarios")
+    assert not at.exception and not at.error
+    text = captions(at)
+    assert "Inactive: the baseline GPU price is not available until the price index is rebuilt." in text
+    assert at.selectbox(key="baseline_segment").disabled
+    assert metrics(at)["Cost to all users, per year"].startswith("$")  # the tokens route keeps the page working
 
 
-def test_headline_for_overview_is_the_default_scenario(seeded_db):
-    numbers = scenario_model.headline(scenario_data.load())
-    result = pt.simulate(pt.Assumptions(hhi=scenario_data.load().hhi.value), pt.Scenario())
-    assert numbers.rho == pytest.approx(result.rho)
-    assert numbers.consumer_cost_usd_bn_per_year == pytest.approx(result.consumer_cost_usd_bn_per_year)
-    assert numbers.passed_through_usd_per_user_month == pytest.approx(result.passed_through_usd_per_user_month)
-    assert numbers.model_version == pt.MODEL_VERSION
+def test_overview_card_names_its_assumptions(priced_db):
+    at = open_page("overview")
+    assert not at.exception, [e.value for e in at.exception]
+    head = ss.headline(scenario_data.load())
+    text = captions(at)
+    assert f"Assumes {head.users}" in text and "800M weekly users (2025-10-06)" in text
+    assert "conduct from AI assistants" in text and f"model version {pt.MODEL_VERSION}" in text
+    assert metrics(at)["GPU price +40%: cost to users"] == f"{fmt.millions_per_year(head.consumer_cost_usd_bn_per_year)} a year"
 
 
-def test_band_brackets_the_scenario_and_is_not_flat(seeded_db):
-    a, s = pt.Assumptions(), pt.Scenario()
-    comparison = scenario_model.compare(a, s, {"price": 2.0, "users": 180.5, "hhi": 2500.0})
-    band = scenario_model.band(comparison)
-    rising = band[band["gpu_price_change_pct"] > 0]
-    assert (rising["band_low"] <= rising["Scenario"] + 1e-12).all()
-    assert (rising["band_high"] >= rising["Scenario"] - 1e-12).all()
-    assert (rising["band_high"] - rising["band_low"] > 0).all()
-    low, high = scenario_model.rho_range(comparison)
-    assert low < comparison.scenario.rho <= high
-
-
-def test_resolve_pins_keeps_valid_pins_and_rejects_bad_ones():
-    current = {"price": 2.0, "users": 180.5, "hhi": 2500.0}
-    pins = scenario_model.resolve_pins({"sc_pin_users": "150", "sc_pin_hhi": "-5", "sc_pin_price": "2"},
-                                        current, "snap-new")
-    assert pins.values == {"price": 2.0, "users": 150.0, "hhi": 2500.0}
-    assert pins.differs == {"users": (150.0, 180.5)}
-    assert any("sc_pin_hhi=-5" in n for n in pins.notices)
+def test_a_pinned_link_whose_data_moved_keeps_its_numbers_until_asked(priced_db):
+    at = open_page("scenarios", {"pin_users": "700", "users_basis": "weekly", "demand_elasticity": "3"})
+    assert at.info and "users (million): 700 in the link, 800 today" in notices(at)
+    assert at.slider(key="users_millions").value == 700.0
+    at.button(key="sc_use_current").click().run()
+    assert not at.info
+    assert at.slider(key="users_millions").value == 800.0
+    assert at.slider(key="demand_elasticity").value == 3.0  # your own choices stay

@@ -1,4 +1,4 @@
-"""The pass-through model (Ritz 2024, Lemma 1) against worked examples, and its validation."""
+"""The pass-through model (Ritz 2024, Lemmas 1 and 4) against worked examples, and its validation."""
 
 import dataclasses
 import json
@@ -203,8 +203,6 @@ def test_normalise_splits_rescales_to_one():
     "field_name, value",
     [
         ("cost_shock_pct", -100.0),
-        ("compute_share_of_cost", 0.0),
-        ("compute_share_of_cost", 1.2),
         ("compute_cost_per_user_month_usd", -0.01),
         ("users_millions", -1.0),
         ("decentralised_share", 1.1),
@@ -221,7 +219,8 @@ def test_scenario_rejects_out_of_domain_values(field_name, value):
 
 @pytest.mark.parametrize(
     "field_name, value",
-    [("eps_D", 0.0), ("eta_S", -1.0), ("hhi", 12000.0), ("theta_S_manual", 2.0), ("curvature", "cubic")],
+    [("eps_D", 0.0), ("eta_S", -1.0), ("hhi", 12000.0), ("theta_S_manual", 2.0), ("curvature", "cubic"),
+     ("conduct_model", "stackelberg"), ("substitutability", -1.0)],
 )
 def test_assumptions_reject_out_of_domain_values(field_name, value):
     with pytest.raises(ValueError, match=field_name):
@@ -242,25 +241,20 @@ def test_new_gpu_price_overrides_percentage_shock():
     assert simulate(Assumptions(), s).gpu_price_shock_pct == pytest.approx(38.235, abs=1e-3)
 
 
-def test_every_input_field_is_documented_and_defaults_lie_within_slider_bounds():
+def test_every_input_is_documented_and_its_default_lies_within_its_slider_bounds():
+    from dashboard.model.scenarios import INPUTS, STATIC_DEFAULTS
     from dashboard.text.scenarios import FIELDS
 
-    a, s = pt.default_assumptions(), pt.default_scenario()
-    names = set()
-    for obj in (a, s):
-        for f in dataclasses.fields(obj):
-            assert f.name in FIELDS, f.name
-            names.add(f.name)
-            control = FIELDS[f.name]
-            assert control.label and control.unit and control.help
-            value = getattr(obj, f.name)
-            if control.low is None:
-                assert control.high is None and control.step is None
-                continue
-            assert control.low < control.high and control.step > 0
-            if value is not None:
-                assert control.low <= value <= control.high, f.name
-    assert set(FIELDS) == names  # no help text for a field the model does not have
+    for spec in INPUTS:
+        control = FIELDS[spec.name]
+        assert control.label and control.unit and control.help
+        if spec.kind == "choice":
+            assert control.low is None and control.high is None and control.step is None
+            continue
+        assert control.low < control.high and control.step > 0
+        if spec.name in STATIC_DEFAULTS:
+            assert control.low <= STATIC_DEFAULTS[spec.name] <= control.high, spec.name
+    assert set(FIELDS) == {spec.name for spec in INPUTS}  # no help text for an input the page does not have
 
 
 def test_results_carry_the_model_version():
@@ -287,7 +281,6 @@ def test_default_scenario_numbers():
     assert r.lerner == pytest.approx(0.125)
     assert r.cost_change_usd_per_user_month == pytest.approx(0.12 * 0.40)
     assert r.effective_cost_shock_pct == pytest.approx(40.0)
-    assert r.unit_cost_change_pct == pytest.approx(20.0)
     assert r.fee_change_usd_per_month == pytest.approx(0.5 * r.passed_through_usd_per_user_month)
 
 
@@ -295,7 +288,6 @@ def test_zero_shock_gives_zero_changes():
     r = simulate(Assumptions(), Scenario(cost_shock_pct=0.0, decentralised_share=0.3))
     for name in (
         "effective_cost_shock_pct",
-        "unit_cost_change_pct",
         "cost_change_usd_per_user_month",
         "passed_through_usd_per_user_month",
         "absorbed_usd_per_user_month",
@@ -455,3 +447,60 @@ def test_elasticity_band_rejects_bad_ranges():
         elasticity_band(Assumptions(), Scenario(), eps_range=(3.0, 1.0))
     with pytest.raises(ValueError):
         elasticity_band(Assumptions(), Scenario(), n=1)
+
+
+# --- Ritz (2024) Lemma 4, differentiated Bertrand: docs/METHODOLOGY.md §2.4 worked example ---------------------
+
+
+def test_shubik_levitan_diversion_ratio_of_five_firms_with_gamma_5_is_0_8():
+    assert pt.diversion_ratio(5.0, 5) == pytest.approx(0.8)
+
+
+def test_bertrand_with_gamma_5_has_the_market_power_of_a_cournot_quintopoly():
+    # Ritz §6: n = 5, eps_D = 2. Cournot: L = theta_S = 1/5, raw Lerner 0.1. Bertrand with gamma = 5:
+    # R = 0.8, so L = 1 - R = 0.2 and the firm-level elasticity eps_d = eps_D / L = 10.
+    L = pt.bertrand_market_power(5.0, 2000.0)  # five equal firms: HHI 2,000, n = 10,000 / 2,000
+    assert L == pytest.approx(1 - 0.8)
+    assert 2.0 / L == pytest.approx(10.0)  # eps_d
+    assert lerner(L, 2.0) == pytest.approx(0.1)
+    assert L == pytest.approx(conduct_from_hhi(2000.0))
+
+
+@pytest.mark.parametrize("E_D, eta", [(0.0, 0.0), (0.5, 0.0), (1.5, 0.0), (0.5, 1.0), (0.0, 0.3)])
+def test_the_two_forms_of_lemma_4_agree(E_D, eta):
+    eps_D, eps_d = 2.0, 10.0
+    by_l = pt.bertrand_pass_through_rate(eps_D, E_D, eta, eps_D / eps_d)
+    by_elasticities = pt.bertrand_pass_through_rate_elasticities(eps_d, eps_D, E_D * eps_D, eta)
+    assert by_l == pytest.approx(by_elasticities)
+
+
+def test_lemma_4_with_flat_cost_and_linear_demand_in_the_quintopoly_example():
+    # rho = 1 / (1 + (1 - E_D) L) = 1 / (1 + 0.2) with E_D = 0 (linear), eta = 0
+    assert pt.bertrand_pass_through_rate(2.0, 0.0, 0.0, 0.2) == pytest.approx(1 / 1.2)
+
+
+def test_bertrand_and_cournot_differ_only_in_how_the_hhi_becomes_market_power():
+    cournot = Assumptions(hhi=4000.0, curvature="quadratic")
+    bertrand = dataclasses.replace(cournot, conduct_model="bertrand", substitutability=5.0)
+    assert bertrand.theta_S == pytest.approx(pt.bertrand_market_power(5.0, 4000.0))
+    assert bertrand.theta_S < cournot.theta_S  # close substitutes compete harder than Cournot firms
+    assert bertrand.rho == pytest.approx(pt.bertrand_pass_through_rate(2.0, 0.5, 0.0, bertrand.theta_S))
+    manual = [dataclasses.replace(a, conduct_mode="manual", theta_S_manual=0.3).rho for a in (cournot, bertrand)]
+    assert manual[0] == pytest.approx(manual[1])  # with the index set directly the lemmas coincide
+
+
+def test_independent_products_make_each_firm_a_monopolist_and_perfect_substitutes_compete_it_away():
+    assert pt.bertrand_market_power(0.0, 2000.0) == pytest.approx(1.0)
+    assert pt.bertrand_market_power(1e9, 2000.0) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_constant_elasticity_over_shifts_without_a_cap_under_either_model():
+    for model in pt.CONDUCT_MODELS:
+        a = Assumptions(curvature="constant_elasticity", eps_D=2.0, hhi=3845.0, conduct_model=model)
+        r = simulate(a, Scenario())
+        assert r.rho > 1.0, model
+        assert r.absorbed_usd_per_user_month < 0  # margins widen
+    # Cournot closed form: rho = eps / (eps - theta) (docs/METHODOLOGY.md §2.2)
+    cournot = simulate(Assumptions(curvature="constant_elasticity", eps_D=2.0, hhi=3845.0), Scenario())
+    assert cournot.rho == pytest.approx(2.0 / (2.0 - 0.3845))
+

@@ -111,7 +111,10 @@ st.subheader("What a cost shock costs people")
 c1, c2, c3 = st.columns(3)
 c1.metric(f"GPU price {scen.gpu_price_change_pct:+.0f}%: cost to users",
           f"{fmt.millions_per_year(scen.consumer_cost_usd_bn_per_year)} a year",
-          help=f"Default scenario, model v{scen.model_version}, {scen.users_millions:.1f}M monthly users.")
+          help=f"Default scenario, model v{scen.model_version}. Sensitivity range (10th-90th percentile over a "
+               f"stated grid, not a probability): {fmt.millions_per_year(scen.band_low)}-"
+               f"{fmt.millions_per_year(scen.band_high)} a year.")
 c2.metric("Passed on per user", f"${scen.passed_through_usd_per_user_month:.3f} a month",
-          help=f"Pass-through rate {scen.rho:.2f} at HHI {scen.hhi:,.0f} (Ritz 2024).")
+          help=f"Pass-through rate {scen.rho:.2f} (Ritz 2024); compute cost {scen.compute_cost}.")
 c3.page_link("app_pages/scenarios.py", label="Scenarios: move the sliders", icon=":material/tune:")
+st.caption(f"Assumes {scen.users}; conduct from {scen.conduct}; model version {scen.model_version}.")

@@ -1,11 +1,11 @@
 """Scenarios: how a change in GPU costs reaches people, through fees, ads or quality.
 
-Widgets -> dashboard.data.scenarios (data inputs) -> dashboard.model.scenarios (runs, on the
-pass-through model dashboard/model/passthrough.py) -> dashboard.charts.scenarios; control texts from
+Widgets (one per dashboard.model.scenarios.INPUTS entry, keyed and URL-bound by the input's name) ->
+dashboard.data.scenarios (sourced inputs) -> dashboard.model.scenarios.evaluate (the same call
+`python -m dashboard scenario` makes) -> dashboard.charts.scenarios; control texts from
 dashboard.text.scenarios.
 """
 
-import math
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -19,163 +19,263 @@ from dashboard.text.scenarios import FIELDS
 
 st.title("Cost pass-through scenarios")
 st.caption("If the price of GPU compute changes, how much of it reaches people, and through which channel: higher "
-           "subscription fees, more ads, or slower and thinner answers? Move the policy levers, compare with the "
-           "baseline, share the link. A what-if model (Ritz 2024 pass-through), not a forecast.")
+           "subscription fees, more ads, or slower and thinner answers? Every data-derived input starts at the newest "
+           "sourced figure, shown beside its control. A what-if model (Ritz 2024 pass-through), not a forecast.")
 
 inputs = data.load()
-state.allow(*ss.PIN_PARAMS.values(), ss.VERSION_PARAM, ss.SNAPSHOT_PARAM)
-segment = st.session_state.get("sc_base", st.query_params.get("sc_base"))
-segment = segment if segment in inputs.segments else inputs.segments[0]
-pins = ss.resolve_pins(st.query_params.to_dict(), inputs.current(segment), inputs.snapshot)
-for message in pins.notices:
-    state.notice(message)
-st.query_params.update(pins.params())
-st.session_state["_sc_pins"] = dict(pins.values)
+META = (*ss.PINS.values(), ss.VERSION_PARAM, ss.SNAPSHOT_PARAM)
+state.allow(*META, *ss.LEGACY_NAMES)
+
+# A model version 1 link (sc_* parameters): rewrite it in version 2's names, version 1's inputs explicit.
+upgraded, legacy = ss.upgrade(st.query_params.to_dict())
+if legacy:
+    st.query_params.clear()
+    st.query_params.update(upgraded | {ss.VERSION_PARAM: legacy})
 
 
-def _pin_segment_price() -> None:
-    price = inputs.price(st.session_state["sc_base"]).value
-    st.session_state["_sc_pins"]["price"] = price
-    st.query_params[ss.PIN_PARAMS["price"]] = format(price, ".10g")
+def _meta() -> dict:
+    return {k: v for k, v in st.query_params.to_dict().items() if k in META}
+
+
+def _raw() -> dict:
+    out = {}
+    for name in ss.INPUT:
+        value = st.session_state.get(name, st.query_params.get(name))
+        if value is not None:
+            out[name] = value
+    return out
+
+
+def _defaults(meta: dict, raw: dict) -> ss.Resolved:
+    """Each input's default under the current choices (and the link's pins)."""
+    return ss.resolve(meta | {k: v for k, v in raw.items() if ss.INPUT[k].kind == "choice"}, inputs)
+
+
+def _params() -> tuple[dict, ss.Resolved]:
+    meta, raw = _meta(), _raw()
+    first = _defaults(meta, raw)
+    chosen = {}
+    for name, value in raw.items():
+        if ss.INPUT[name].kind == "choice":
+            chosen[name] = value
+            continue
+        try:
+            same = abs(float(value) - float(first.values[name])) < 1e-9
+        except (TypeError, ValueError):
+            same = False
+        if not same:
+            chosen[name] = value
+    return meta | chosen, first
+
+
+def _follow_data(choice: str) -> None:
+    """A choice that picks a data figure changed: its dependents follow today's figure, their pins go."""
+    for key in ss.PIN_OF_CHOICE[choice]:
+        if key in st.query_params:
+            del st.query_params[key]
+    first = _defaults(_meta(), _raw())
+    for name in ss.DEPENDENTS[choice]:
+        st.session_state[name] = first.values[name]
 
 
 def _use_current_data() -> None:
-    for name, (old, new) in pins.differs.items():
-        widget = {"users": "sc_users", "hhi": "sc_hhi"}.get(name)
-        if widget and math.isclose(st.session_state.get(widget, old), old):
-            st.session_state[widget] = new  # follow today's data unless the user chose a value of their own
-    st.query_params.update(ss.Pins(inputs.current(segment), inputs.snapshot).params())
+    """Drop the link's pins; a version 1 link also drops the inputs version 1 left implicit."""
+    legacy = st.query_params.get(ss.VERSION_PARAM, pt.MODEL_VERSION) != pt.MODEL_VERSION
+    for key in META:
+        if key in st.query_params:
+            del st.query_params[key]
+    today = ss.resolve({}, inputs) if legacy else _defaults({}, _raw())
+    for name in ss.V1_DEFAULTS if legacy else ("users_millions", "hhi", "compute_cost_per_user_month"):
+        st.session_state[name] = today.values[name]
 
 
-def _reset(keys: tuple, defaults: dict) -> None:
-    for key in keys:
-        st.session_state[key] = defaults[key]
-    if "sc_base" in keys:
-        _pin_segment_price()
+def _reset(group: tuple[str, ...]) -> None:
+    first = _defaults(_meta(), {})
+    for name in group:
+        st.session_state[name] = first.values[name]
 
 
-if pins.differs:
-    changed = "; ".join(f"{ss.PIN_LABELS[n]}: {old:,.4g} in the link, {new:,.4g} today"
-                        for n, (old, new) in pins.differs.items())
-    st.info(f"This link pins data inputs that differ from today's warehouse ({changed}). The numbers below use the "
-            "link's values, so they match what was shared.", icon=":material/push_pin:")
-    st.text(f"Warehouse snapshot named in the link: {pins.snapshot}")  # URL input: plain text, never markdown
+params, first = _params()
+try:
+    ev = ss.evaluate(params, inputs)
+except ValueError as error:
+    ev, failure = None, error
+for message in ss.resolve(params, inputs).notices:
+    if message.startswith(("Ignored pin_", "This link")):
+        state.notice(message)
+
+if ev is not None and ev.data_differ:
+    kind = "an older model version" if ev.resolved.legacy_version else "other data"
+    st.info(f"This link was made with {kind}. The numbers below use the link's inputs, so they match what was "
+            "shared. Current data differ (below).", icon=":material/push_pin:")
+    # values that come from the URL are shown as plain text, never markdown (no links or images injected)
+    st.text(f"Link: model version {ev.resolved.legacy_version or pt.MODEL_VERSION}, warehouse snapshot "
+            f"{ev.resolved.link_snapshot or 'not recorded'}. Current data differ: " + "; ".join(ev.data_differ) + ".")
     st.button("Use current data", key="sc_use_current", on_click=_use_current_data, icon=":material/refresh:")
-elif pins.pinned_snapshot and pins.pinned_snapshot != inputs.snapshot:
-    st.caption(f"Today's warehouse snapshot (`{inputs.snapshot}`) gives the same data inputs as the link's, so the "
-               "numbers are unchanged.")
-    st.text(f"Warehouse snapshot named in the link: {pins.pinned_snapshot}")  # URL input: plain text
 
 
-def _slider(key: str, defaults: dict, disabled: bool = False) -> float:
-    field, fmt = ss.SLIDERS[key]
-    control = FIELDS[field]
-    return st.slider(control.label, control.low, control.high, defaults[key], control.step, format=fmt, key=key,
-                     bind="query-params", help=f"**{control.unit}.** {control.help}", disabled=disabled)
+def _reason(name: str) -> str | None:
+    return ev.reasons[name] if ev is not None else None
 
 
-def _choice(widget, key: str, label: str, defaults: dict, options=None, **kwargs) -> str:
-    options = list(options or ss.CHOICES[key])
-    return widget(label, options, index=options.index(defaults[key]), key=key, bind="query-params", **kwargs)
+def _inactive_note(name: str) -> None:
+    reason = _reason(name)
+    if reason:
+        st.caption(f":grey[Inactive: {reason}.]")
 
 
-@st.fragment
+def number(name: str) -> float:
+    spec, text = ss.INPUT[name], FIELDS[name]
+    value = st.slider(text.label, text.low, text.high, float(first.values[name]), text.step, format=spec.fmt,
+                      key=name, bind="query-params", disabled=_reason(name) is not None,
+                      help=f"**{text.unit}.** {text.help}")
+    _inactive_note(name)
+    return value
+
+
+def choice(name: str, widget=st.selectbox, **kwargs) -> str:
+    text = FIELDS[name]
+    opts = list(ss.options(name, inputs))
+    default = str(first.values[name])
+    on_change = {"on_change": _follow_data, "args": (name,)} if name in ss.DEPENDENTS else {}
+    value = widget(text.label, opts, index=opts.index(default) if default in opts else 0, key=name,
+                   bind="query-params", disabled=_reason(name) is not None, help=text.help,
+                   format_func=lambda v: v.replace("_", " "), **on_change, **kwargs)
+    _inactive_note(name)
+    return value
+
+
+def figure_caption(figure: ss.Figure | None, fallback: str) -> None:
+    st.caption(f"Data: {figure.caption()}." if figure is not None else fallback)
+
+
 def scenario() -> None:
-    pin = st.session_state["_sc_pins"]
-    d = ss.defaults(inputs, pin)
     cards = st.container()
     controls, results = st.columns([1, 2.2], gap="large")
-    levers_box, market_box = controls.container(border=True), controls.container(border=True)
-    with market_box:
-        st.subheader("Market assumptions", help="How the AI-service market works. They set the baseline with "
-                     "your assumptions; reset them to see the default baseline.")
-        _slider("sc_eps", d)
-        curve = _choice(st.selectbox, "sc_curve", "Demand curvature (shape of demand)", d,
-                        help=FIELDS["curvature"].help)
-        _slider("sc_xi", d, disabled=curve != "custom")
-        _slider("sc_eta", d)
-        conduct = _choice(st.radio, "sc_conduct", "Market power θ", d, horizontal=True,
-                          help=FIELDS["conduct_mode"].help)
-        _slider("sc_theta", d, disabled=conduct == "from HHI")
-        st.markdown("**The AI service**")
-        for key in ("sc_cshare", "sc_cpu", "sc_users", "sc_adrev", "sc_lat"):
-            _slider(key, d)
-        st.markdown("**Where the passed-on cost shows up** (an ASSUMPTION: no sourced split exists)")
-        for key in ("sc_fees", "sc_ads", "sc_quality"):
-            _slider(key, d)
-        st.button("Reset assumptions to defaults", on_click=_reset, args=(ss.MARKET + ss.SERVICE, d),
-                  icon=":material/restart_alt:", key="sc_reset_assumptions")
-    with levers_box:
-        st.subheader("Policy levers", help="What a policy or the market could change: the GPU price, the share of "
-                     "decentralised supply, and concentration.")
-        mode = _choice(st.radio, "sc_shock_mode", "GPU cost shock given as", d, horizontal=True)
-        shock = _slider("sc_shock", d, disabled=mode == "new price")
-        base = _choice(st.selectbox, "sc_base", "Baseline GPU price from the data (segment)", d, inputs.segments,
-                       on_change=_pin_segment_price,
-                       help="The latest H100 SXM median price of this segment; a new price is compared with it.")
-        new = _slider("sc_new_price", d, disabled=mode == "percent change")
-        price = inputs.price(base)
-        st.caption(f"{ss.shock_text(mode, shock, new, pin['price'])} per GPU-hour. Baseline: {price.label}, {price.as_of} (source: {price.source}).")
-        _slider("sc_dshare", d)
-        _slider("sc_ddisc", d)
-        _slider("sc_hhi", d, disabled=conduct != "from HHI")
-        st.caption(f"Status quo: {inputs.hhi.caption()}. Cloud concentration stands in for the AI-service market.")
-        st.button("Reset policy levers", on_click=_reset, args=(ss.LEVERS, d), icon=":material/restart_alt:",
+    levers, market, service = (controls.container(border=True) for _ in range(3))
+    with levers:
+        st.subheader("Policy levers", help="What a policy or the market could change: the GPU price, the share "
+                     "of decentralised supply, and concentration.")
+        choice("shock_mode", st.radio, horizontal=True)
+        number("gpu_price_change_pct")
+        choice("baseline_segment")
+        price = ev.resolved.price if ev is not None else None
+        if price is not None:  # without it, the greyed controls already say the price is not available
+            figure_caption(price, "")
+        number("new_gpu_price")
+        if ev is not None and price is not None:
+            st.caption(ss.shock_text(ev))
+        number("decentralised_share")
+        number("decentralised_discount")
+        number("hhi")
+        if ev is not None:
+            figure_caption(ev.resolved.sources.get("conduct_market"), "No HHI in the warehouse for this market.")
+        st.button("Reset policy levers", on_click=_reset, args=(ss.LEVERS,), icon=":material/restart_alt:",
                   key="sc_reset_levers")
+    with market:
+        st.subheader("Market assumptions", help="How the AI-service market works. They set your baseline; reset "
+                     "them to see the default baseline.")
+        choice("conduct_market", st.radio)
+        choice("conduct_model", st.radio, horizontal=True)
+        for name in ("substitutability", "market_power", "demand_elasticity"):
+            number(name)
+        choice("demand_curvature")
+        number("custom_curvature")
+        number("marginal_cost_elasticity")
+        st.button("Reset market assumptions", on_click=_reset,
+                  args=(tuple(i.name for i in ss.INPUTS if i.group == "market"),), icon=":material/restart_alt:",
+                  key="sc_reset_assumptions")
+    with service:
+        st.subheader("The AI service")
+        choice("users_basis", st.radio, horizontal=True)
+        number("users_millions")
+        if ev is not None:
+            figure_caption(ev.resolved.sources.get("users_basis"), "")
+        choice("compute_cost_route")
+        number("compute_cost_per_user_month")
+        if ev is not None:
+            lines = [f"**{r.name}**: " + (f"${r.value:.4f} = {r.formula}" if r.value is not None else r.missing)
+                     + ("" if r.in_range else " (undated; not in the sensitivity range)") for r in ev.resolved.routes]
+            st.caption("Compute cost per user-month by route:  \n" + "  \n".join(lines))
+        number("ad_revenue_per_user_month")
+        number("latency_elasticity")
+        st.markdown("**Where the passed-on cost shows up** (an ASSUMPTION: no sourced split exists)")
+        for name in ("split_fees", "split_ads", "split_quality"):
+            number(name)
+        st.button("Reset the service", on_click=_reset,
+                  args=(tuple(i.name for i in ss.INPUTS if i.group in ("service", "split")),),
+                  icon=":material/restart_alt:", key="sc_reset_service")
 
-    values = {key: st.session_state[key] for key in d}
     with cards:
-        try:
-            assumptions, scen, notes = ss.build(values, pin["price"])
-            comp = ss.compare(assumptions, scen, pin)
-        except ValueError as error:
-            st.error(f"These settings have no valid market outcome. {error}", icon=":material/error:")
+        if ev is None:
+            st.error(f"These settings have no valid market outcome. {failure}", icon=":material/error:")
             return
         for row in ss.CARDS:
-            for column, field in zip(st.columns(len(row)), row, strict=True):
-                column.metric(border=True, **ss.card(comp, field))
-        result = comp.scenario
-        low, high = ss.rho_range(comp)
-        st.caption(" ".join(notes + [
-            f"Pass-through ρ = {result.rho:.2f} (plausible range {low:.2f}-{high:.2f}): users bear {result.rho:.0%} of "
-            f"the cost change and AI firms absorb the rest, out of a markup of {result.lerner:.1%} of price. A GPU "
-            f"price change of {result.gpu_price_shock_pct:+.0f}% moves the blended compute price "
-            f"{result.effective_cost_shock_pct:+.1f}% and the service's unit cost {result.unit_cost_change_pct:+.1f}%."]))
+            for column, name in zip(st.columns(len(row)), row, strict=True):
+                column.metric(border=True, **ss.card(ev, name))
+        result, band = ev.scenario, ev.band
+        rho, cost = band.rho, band.consumer_cost
+        st.caption(" ".join(list(ev.notes) + [
+            ss.over_shifting_sentence(result),
+            f"Sensitivity range (10th-90th percentile over {band.n_points - band.n_invalid} grid points, not a "
+            f"probability interval): ρ {rho['p10']:.2f}-{rho['p90']:.2f}, cost to users "
+            f"{ss.card_value('consumer_cost_usd_bn_per_year', cost['p10'])}-"
+            f"{ss.card_value('consumer_cost_usd_bn_per_year', cost['p90'])} a year.",
+            f"Conduct: {ss.MARKET_LABELS[str(ev.resolved.values['conduct_market'])]}, "
+            f"{ev.resolved.values['conduct_model']} (market-power index {result.theta_S:.3f}, Lerner markup "
+            f"{result.lerner:.1%})."]))
+
     with results:
-        sources = sorted({i.source for i in (price, inputs.users) if i.from_data})
-        note = (f"Model: Ritz (2024) Lemma 1 pass-through, version {pt.MODEL_VERSION}. Data inputs: "
-                f"{inputs.users.caption('M users')}. The fees/ads/quality split is an assumption.")
+        sources = ["seed"]  # the curated figures; the price index is ComputeWatch's own (named in the note)
+        used = {f.label: f for f in ev.resolved.sources.values() if f is not None and f.from_data}
+        route = ev.resolved.route(str(ev.resolved.values["compute_cost_route"]))
+        cost = float(ev.resolved.values["compute_cost_per_user_month"])
+        note = (f"Model: Ritz (2024) pass-through, version {pt.MODEL_VERSION}. Inputs: "
+                + "; ".join(f"{f.label} {f.value:,.4g} {f.unit} ({f.source}, {f.as_of})" for f in used.values())
+                + f"; compute cost ${cost:.4f} a user-month ("
+                + ("set by you" if "compute_cost_per_user_month" in ev.resolved.explicit else f"{route.label} route")
+                + "). The fees/ads/quality split is an assumption.")
         st.subheader("Default baseline, your baseline and the scenario")
-        st.caption("Default baseline: a +40% GPU price rise (the H100 contract index, Oct 2025 to Mar 2026) with "
-                   "default assumptions and today's market. Your baseline: the same with your assumptions. "
-                   "Scenario: your assumptions and your policy levers.")
-        frame = ss.comparison_frame(comp)
+        st.caption("Default baseline: a +40% GPU price rise with default assumptions and today's data (or the "
+                   "link's). Your baseline: the same with your assumptions. Scenario: your assumptions and your "
+                   "policy levers.")
+        frame = ss.comparison_frame(ev)
         ui.chart(charts.comparison_bars(frame), frame, key="sc_compare", sources=sources, note=note)
         st.subheader("What changed, and why")
-        diff = ss.difference_frame(comp)
+        diff = ss.difference_frame(ev)
         ui.chart(charts.difference_bars(diff), diff, key="sc_diff", sources=sources, note=note)
         st.subheader("Where the cost change goes (scenario)")
-        steps = ss.waterfall_frame(result)
+        steps = ss.waterfall_frame(ev.scenario)
         ui.chart(charts.waterfall(steps), steps, key="sc_waterfall", sources=sources, note=note)
-        st.subheader("How sure is this? Cost to users across GPU price changes")
-        band = ss.band(comp)
-        ui.chart(charts.band_chart(band, shock=result.gpu_price_shock_pct, y_title="USD bn per year"), band,
+        st.subheader("Sensitivity: cost to users across GPU price changes")
+        frame = ss.band_frame(ev)
+        ui.chart(charts.band_chart(frame, shock=ev.scenario.gpu_price_shock_pct, y_title="USD bn per year"), frame,
                  key="sc_band", sources=sources, note=ss.BAND_NOTE)
+        st.subheader("Net of trend: the shock against a year of falling inference prices")
+        trend = ev.trend
+        st.caption(ss.trend_sentence(trend, ev.scenario.effective_cost_shock_pct))
+        if not trend.empty:
+            ui.chart(charts.trend_bars(trend), trend, key="sc_trend", sources=["seed"],
+                     note="Trend: price per token at constant capability; a service that moves to better models "
+                          "spends more per query than the trend suggests.")
+        st.subheader("Compute cost per user, by route")
+        routes = ss.routes_frame(ev)
+        missing = [f"{r.label}: {r.missing}" for r in ev.resolved.routes if r.value is None]
+        ui.chart(charts.routes_bars(routes), routes, key="sc_routes", sources=["seed"],
+                 note="Inputs: " + "; ".join(dict.fromkeys(f"{f.label} {f.value:,.4g} {f.unit} ({f.source}, {f.as_of})"
+                                                           for r in ev.resolved.routes for f in r.figures)) + ". "
+                 + (f"Not shown: {'; '.join(missing)}." if missing else ""))
         st.subheader("Share or download this scenario")
-        query = {k: format(v, ".10g") if isinstance(v, float) else v for k, v in values.items() if v != d[k]}
-        query |= ss.Pins(pin, pins.snapshot).params()
         here = (st.context.url or "").rstrip("/")
-        link = f"{here if here.endswith('/scenarios') else here + '/scenarios'}?{urlencode(query)}"
+        link = f"{here if here.endswith('/scenarios') else here + '/scenarios'}?{urlencode(ss.permalink_params(ev))}"
         st.code(link, language=None, wrap_lines=True)
-        st.caption("The link holds every changed slider, the model version, the data inputs it used and the "
-                   "warehouse snapshot, so it reproduces these numbers after the data move on.")
+        st.caption("The link holds every changed input, the data-derived values it used, the model version and the "
+                   "warehouse snapshot, so it reproduces these numbers after the data move on. The same numbers "
+                   "come from `python -m dashboard scenario --json --link '<this link>'`.")
         left, right = st.columns(2)
-        left.download_button("Download scenario (JSON)", ss.export_json(
-            comp, pins=pin, snapshot=pins.snapshot, permalink=link,
-            sources={"price": price.caption(" USD/GPU-h"), "users": inputs.users.caption("M"),
-                     "hhi": inputs.hhi.caption()}),
-            file_name="computewatch_scenario.json", mime="application/json", key="sc_json")
-        right.download_button("Download scenario (CSV)", ss.export_frame(comp).to_csv(index=False).encode(),
+        left.download_button("Download scenario (JSON)", ss.export_json(ev, link), file_name="computewatch_scenario.json",
+                             mime="application/json", key="sc_json")
+        right.download_button("Download scenario (CSV)", ss.export_frame(ev).to_csv(index=False).encode(),
                               file_name="computewatch_scenario.csv", mime="text/csv", key="sc_csv")
 
 

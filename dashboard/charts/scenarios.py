@@ -1,4 +1,4 @@
-"""Pure Plotly builders for the Scenarios page: three-way bars, difference view, waterfall, band chart."""
+"""Pure Plotly builders for the Scenarios page: three-way bars, difference view, waterfall, band, trend, routes."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from dashboard.charts import ACCENT, COST_UP, NEUTRAL, _alpha, style
 RUN_COLORS = {"Default baseline": "#b8bec8", "Your baseline": NEUTRAL, "Scenario": ACCENT}
 EFFECT_COLORS = {"from_assumptions": NEUTRAL, "from_levers": ACCENT}
 EFFECT_LABELS = {"from_assumptions": "Your assumptions", "from_levers": "Your policy levers"}
-
 
 
 def comparison_bars(frame: pd.DataFrame, cols: int = 3) -> go.Figure:
@@ -81,7 +80,7 @@ def waterfall(frame: pd.DataFrame) -> go.Figure:
     steps, values = list(frame["step"]), list(frame["usd_per_user_month"])
     fig = go.Figure(go.Waterfall(
         x=[_wrap(step) for step in steps], y=[values[0]] + [-v for v in values[1:]], measure=["absolute"] + ["relative"] * (len(values) - 1),
-        text=[f"${v:,.4f}" for v in values], textposition="outside", cliponaxis=False,
+        text=[f"{'-' if v < 0 else ''}${abs(v):,.4f}" for v in values], textposition="outside", cliponaxis=False,
         connector={"line": {"color": "#d1d5db"}},
         increasing={"marker": {"color": COST_UP}},
         decreasing={"marker": {"color": "#9ca3af"}},
@@ -109,14 +108,14 @@ def _wrap(text: str, width: int = 16) -> str:
 
 
 def band_chart(frame: pd.DataFrame, *, shock: float, y_title: str, scale: float = 1.0) -> go.Figure:
-    """Three lines across GPU price changes, the scenario's uncertainty band, and a marker at its shock."""
+    """Three lines across GPU price changes, the scenario's sensitivity range, and a marker at its shock."""
     x = frame["gpu_price_change_pct"]
     colour = RUN_COLORS["Scenario"]
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=list(x) + list(x)[::-1],
                              y=list(frame["band_high"] * scale) + list(frame["band_low"] * scale)[::-1],
                              fill="toself", fillcolor=_alpha(colour, 0.15), line={"width": 0}, hoverinfo="skip",
-                             name="Scenario, plausible range"))
+                             name="Scenario, sensitivity range (10th-90th percentile)"))
     dashes = {"Default baseline": "dash", "Your baseline": "dot", "Scenario": "solid"}
     for name, dash in dashes.items():
         fig.add_trace(go.Scatter(x=x, y=frame[name] * scale, name=name, mode="lines",
@@ -130,4 +129,32 @@ def band_chart(frame: pd.DataFrame, *, shock: float, y_title: str, scale: float 
     style(fig, x_title="change in the centralised GPU price, %", y_title=y_title, height=420)
     fig.update_xaxes(ticksuffix="%", zeroline=True, zerolinecolor="#9ca3af")
     fig.update_yaxes(zeroline=True, zerolinecolor="#9ca3af")
+    return fig
+
+
+def trend_bars(frame: pd.DataFrame) -> go.Figure:
+    """Days of each inference-price trend the shock undoes (`trend`, `days_of_trend`), one bar a trend."""
+    frame = frame.sort_values("days_of_trend")
+    fig = go.Figure(go.Bar(
+        y=[_wrap(t, 34) for t in frame["trend"]], x=frame["days_of_trend"], orientation="h", marker_color=ACCENT,
+        text=[f"{d:+.0f} days" for d in frame["days_of_trend"]], textposition="outside", cliponaxis=False,
+        customdata=frame["factor_per_year"], hovertemplate="%{y}: %{x:.0f} days (trend %{customdata:g}x a year)"
+        "<extra></extra>"))
+    style(fig, x_title="days of the trend the compute-cost change undoes (negative: adds)", height=120 + 60 * len(frame))
+    fig.update_layout(hovermode="closest", showlegend=False, margin={"r": 80})
+    fig.update_xaxes(zeroline=True, zerolinecolor="#6b7280")
+    return fig
+
+
+def routes_bars(frame: pd.DataFrame) -> go.Figure:
+    """Compute cost per user-month by route (`route`, `usd_per_user_month`, `in use`), the one in use highlighted."""
+    shown = frame.dropna(subset=["usd_per_user_month"])
+    colours = [ACCENT if used else NEUTRAL for used in shown["in use"]]
+    fig = go.Figure(go.Bar(
+        x=shown["usd_per_user_month"], y=[_wrap(w, 30) for w in shown["what"]], orientation="h",
+        marker_color=colours, text=[fmt.money(v) for v in shown["usd_per_user_month"]], textposition="outside",
+        cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>"))
+    style(fig, x_title="USD per user per month, at centralised prices", height=120 + 60 * max(len(shown), 1))
+    fig.update_layout(hovermode="closest", showlegend=False, margin={"r": 80})
+    fig.update_xaxes(tickprefix="$", rangemode="tozero")
     return fig

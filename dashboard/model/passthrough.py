@@ -1,4 +1,4 @@
-"""Pure model of how a GPU cost shock passes through to AI-service users (Ritz 2024, Lemma 1)."""
+"""Pure model of how a GPU cost shock passes through to AI-service users (Ritz 2024, Lemmas 1 and 4)."""
 
 import dataclasses
 import math
@@ -6,9 +6,14 @@ import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 """Version of the model's outputs. Bump it whenever a formula or a default changes the numbers;
-permalinks pin it so an old link can say that it was computed by an older model."""
+permalinks pin it so an old link can say that it was computed by an older model.
+
+Version 2: differentiated Bertrand conduct (Ritz 2024 Lemma 4) beside Cournot; the compute share of
+cost, which moved no money output, is gone; the scenario defaults come from the newest sourced figures
+(dashboard/model/scenarios.py). Version 1 links are reproduced with version 1's defaults
+(`dashboard.model.scenarios.V1_DEFAULTS`)."""
 
 CURVATURE_PRESETS = ("linear", "quadratic", "exponential", "constant_elasticity")
 """Named demand-curvature presets (Genesove & Mullin specifications as cited by Ritz 2024)."""
@@ -18,6 +23,10 @@ CURVATURE_CHOICES = CURVATURE_PRESETS + ("custom",)
 
 CONDUCT_MODES = ("hhi", "manual")
 """Values accepted by `Assumptions.conduct_mode`."""
+
+CONDUCT_MODELS = ("cournot", "bertrand")
+"""Values accepted by `Assumptions.conduct_model`: homogeneous Cournot (Lemma 1) or differentiated
+Bertrand with Shubik-Levitan demand (Lemma 4)."""
 
 _SPLIT_TOLERANCE = 1e-6
 
@@ -217,6 +226,87 @@ def lerner(theta_S: float, eps_D: float) -> float:
     return markup
 
 
+def diversion_ratio(gamma: float, n: float) -> float:
+    """Aggregate diversion ratio of Shubik-Levitan demand, R(gamma, n) = gamma (n - 1) / (n + gamma (n - 1)).
+
+    Ritz (2024) §6, docs/METHODOLOGY.md §2.4: the share of the sales a firm loses when it raises its
+    price that go to its rivals. gamma is the substitutability of the products (0 independent,
+    infinite perfect substitutes) and n the number of symmetric firms (>= 1, not necessarily whole:
+    the dashboard passes the HHI's equivalent number of firms). R(5, 5) = 0.8.
+
+    Raises:
+        ValueError: if gamma < 0 or n < 1, or either is not a finite number.
+    """
+    gamma = _real("gamma (substitutability)", gamma)
+    if gamma < 0:
+        raise ValueError(f"gamma (substitutability) must be >= 0, got {gamma:g}")
+    n = _real("n (number of firms)", n)
+    if n < 1:
+        raise ValueError(f"n (number of firms) must be >= 1, got {n:g}")
+    return gamma * (n - 1.0) / (n + gamma * (n - 1.0))
+
+
+def bertrand_market_power(gamma: float, hhi: float) -> float:
+    """Market-power index L = 1 - R(gamma, n) of differentiated Bertrand, with n = 10,000 / HHI.
+
+    L = eps_D / eps_d is the elasticity-adjusted Lerner index (Ritz 2024 Lemma 4, docs/METHODOLOGY.md
+    §2.4); it plays the part theta_S plays under Cournot. The number of symmetric firms is the HHI's
+    equivalent number of firms, a HEURISTIC for asymmetric markets, as theta_S = HHI / 10,000 is for
+    Cournot. An HHI of 0 (atomistic supply) gives L = 0 for any gamma > 0.
+    """
+    hhi = _in_range("hhi", hhi, 0.0, 10000.0)
+    if hhi == 0:
+        return 0.0 if gamma > 0 else 1.0
+    return 1.0 - diversion_ratio(gamma, 10000.0 / hhi)
+
+
+def bertrand_pass_through_rate(eps_D: float, E_D: float, eta_S: float, L: float) -> float:
+    """Pass-through under symmetric differentiated Bertrand, Ritz (2024) Lemma 4 (docs/METHODOLOGY.md §2.4)::
+
+        rho = 1 / (1 + (1 - E_D) * L + eta_S * (eps_D - L)),   L = eps_D / eps_d,  E_D = eps_m / eps_D
+
+    Args:
+        eps_D: market demand elasticity, > 0.
+        E_D: demand-curvature term eps_m / eps_D; the page passes the curvature preset's xi_D
+            (constant elasticity gives 1 + 1/eps_D, as in Lemma 1).
+        eta_S: elasticity of marginal cost, >= 0.
+        L: market-power index eps_D / eps_d = 1 - R, in [0, 1] (`bertrand_market_power`).
+
+    Raises:
+        ValueError: for invalid inputs or a non-positive denominator (no stable equilibrium).
+    """
+    eps_D = _positive("eps_D (demand elasticity)", eps_D)
+    E_D = _real("E_D (demand curvature)", E_D)
+    eta_S = _real("eta_S (elasticity of marginal cost)", eta_S)
+    if eta_S < 0:
+        raise ValueError(f"eta_S (elasticity of marginal cost) must be >= 0, got {eta_S:g}")
+    L = _in_range("L (market-power index)", L, 0.0, 1.0)
+    denominator = 1.0 + (1.0 - E_D) * L + eta_S * (eps_D - L)
+    if denominator <= 0:
+        raise ValueError(
+            f"pass-through is undefined: 1 + (1 - E_D) * L + eta_S * (eps_D - L) = {denominator:g} <= 0 for "
+            f"eps_D={eps_D:g}, E_D={E_D:g}, eta_S={eta_S:g}, L={L:g} (demand too convex for this market power)"
+        )
+    return 1.0 / denominator
+
+
+def bertrand_pass_through_rate_elasticities(eps_d: float, eps_D: float, eps_m: float, eta_S: float) -> float:
+    """Lemma 4 in elasticities: rho = eps_d / ((eps_d + eps_D - eps_m) + eta_S (eps_d - 1) eps_D).
+
+    Ritz (2024) Lemma 4 as first stated (docs/METHODOLOGY.md §2.4); equal to
+    `bertrand_pass_through_rate(eps_D, eps_m / eps_D, eta_S, eps_D / eps_d)`. eps_d is the firm-level
+    demand elasticity (> eps_D > 0 under differentiation) and eps_m the curvature term.
+    """
+    eps_d = _positive("eps_d (firm demand elasticity)", eps_d)
+    eps_D = _positive("eps_D (demand elasticity)", eps_D)
+    eps_m = _real("eps_m (curvature term)", eps_m)
+    eta_S = _real("eta_S (elasticity of marginal cost)", eta_S)
+    denominator = (eps_d + eps_D - eps_m) + eta_S * (eps_d - 1.0) * eps_D
+    if denominator <= 0:
+        raise ValueError(f"pass-through is undefined: denominator {denominator:g} <= 0")
+    return eps_d / denominator
+
+
 def normalise_splits(fees: float, ads: float, quality: float) -> tuple[float, float, float]:
     """Rescale three non-negative channel weights so they sum to 1 (for sliders that do not).
 
@@ -269,8 +359,12 @@ class Assumptions(_DictMixin):
         conduct_mode: "hhi" (theta_S = hhi / 10,000) or "manual" (theta_S = theta_S_manual).
         hhi: HHI of the AI-service market, 0-10,000. Default 2,500.
         theta_S_manual: market-power index theta_S in [0, 1] for "manual" mode. Default 0.25.
+        conduct_model: "cournot" (homogeneous, Lemma 1: theta_S = HHI / 10,000) or "bertrand"
+            (differentiated, Lemma 4: L = 1 - R(substitutability, 10,000 / HHI)). Default "cournot".
+        substitutability: Shubik-Levitan gamma for "bertrand", >= 0. Default 5 (Ritz 2024 §6).
 
-    The resolved model inputs are the properties `xi_D` and `theta_S`.
+    The resolved model inputs are the properties `xi_D` and `theta_S` (theta_S under Cournot, L under
+    Bertrand: both are the market-power index of the pass-through formula).
     """
 
     eps_D: float = 2.0
@@ -280,6 +374,8 @@ class Assumptions(_DictMixin):
     conduct_mode: str = "hhi"
     hhi: float = 2500.0
     theta_S_manual: float = 0.25
+    conduct_model: str = "cournot"
+    substitutability: float = 5.0
 
     def __post_init__(self) -> None:
         if self.curvature not in CURVATURE_CHOICES:
@@ -290,10 +386,18 @@ class Assumptions(_DictMixin):
             raise ValueError(
                 f"conduct_mode must be one of {', '.join(CONDUCT_MODES)}, got {self.conduct_mode!r}"
             )
+        if self.conduct_model not in CONDUCT_MODELS:
+            raise ValueError(
+                f"conduct_model must be one of {', '.join(CONDUCT_MODELS)}, got {self.conduct_model!r}"
+            )
         eta_S = _real("eta_S (elasticity of marginal cost)", self.eta_S)
         if eta_S < 0:
             raise ValueError(f"eta_S (elasticity of marginal cost) must be >= 0, got {eta_S:g}")
+        gamma = _real("substitutability (gamma)", self.substitutability)
+        if gamma < 0:
+            raise ValueError(f"substitutability (gamma) must be >= 0, got {gamma:g}")
         checked = {
+            "substitutability": gamma,
             "eps_D": _positive("eps_D (demand elasticity)", self.eps_D),
             "xi_custom": _real("xi_custom (demand curvature)", self.xi_custom),
             "eta_S": eta_S,
@@ -312,10 +416,24 @@ class Assumptions(_DictMixin):
 
     @property
     def theta_S(self) -> float:
-        """Market-power index theta_S from the HHI or the manual value, per `conduct_mode`."""
-        if self.conduct_mode == "hhi":
-            return conduct_from_hhi(self.hhi)
-        return self.theta_S_manual
+        """Market-power index from the HHI (Cournot theta_S or Bertrand L, per `conduct_model`) or the
+        manual value, per `conduct_mode`."""
+        if self.conduct_mode == "manual":
+            return self.theta_S_manual
+        if self.conduct_model == "bertrand":
+            return bertrand_market_power(self.substitutability, self.hhi)
+        return conduct_from_hhi(self.hhi)
+
+    @property
+    def rho(self) -> float:
+        """Pass-through rate: Lemma 1 under Cournot, Lemma 4 under Bertrand (docs/METHODOLOGY.md §2.1, §2.4).
+
+        With the market-power index given directly (`conduct_mode == "manual"`) the two lemmas are the
+        same expression, so the choice of model matters only through how the HHI becomes that index.
+        """
+        if self.conduct_model == "bertrand":
+            return bertrand_pass_through_rate(self.eps_D, self.xi_D, self.eta_S, self.theta_S)
+        return pass_through_rate(self.eps_D, self.xi_D, self.eta_S, self.theta_S)
 
 
 @dataclass(frozen=True)
@@ -327,10 +445,11 @@ class Scenario(_DictMixin):
         baseline_price_usd_per_gpu_hour: baseline GPU price, USD per GPU-hour. Default 1.70.
         new_price_usd_per_gpu_hour: optional new GPU price; if set, the shock is
             new / baseline - 1 and `cost_shock_pct` is ignored. Default None.
-        compute_share_of_cost: share of compute in the service's unit cost, (0, 1]. Default 0.5.
         compute_cost_per_user_month_usd: compute cost per user per month at centralised prices,
-            USD. Default 0.12.
-        users_millions: monthly users, millions. Default 180.5 (ChatGPT, Jan 2024).
+            USD. Default 0.12 (model version 1's undated $700k-a-day route; the page derives it from
+            sourced figures, dashboard/model/scenarios.py).
+        users_millions: users (weekly or monthly, as the page chose), millions. Default 180.5 (ChatGPT
+            monthly users, Jan 2024: model version 1's figure; the page uses the newest in the warehouse).
         decentralised_share: share of GPU-hours bought from decentralised supply, [0, 1]. Default 0.
         decentralised_discount: price discount of decentralised supply, [0, 1). Default 0.4.
         split_fees, split_ads, split_quality: ASSUMED allocation of the passed-through cost to
@@ -346,7 +465,6 @@ class Scenario(_DictMixin):
     cost_shock_pct: float = 40.0
     baseline_price_usd_per_gpu_hour: float = 1.70
     new_price_usd_per_gpu_hour: float | None = None
-    compute_share_of_cost: float = 0.5
     compute_cost_per_user_month_usd: float = 0.12
     users_millions: float = 180.5
     decentralised_share: float = 0.0
@@ -375,7 +493,6 @@ class Scenario(_DictMixin):
             "baseline_price_usd_per_gpu_hour": _positive(
                 "baseline_price_usd_per_gpu_hour", self.baseline_price_usd_per_gpu_hour
             ),
-            "compute_share_of_cost": _in_range("compute_share_of_cost", self.compute_share_of_cost, 0.0, 1.0),
             "compute_cost_per_user_month_usd": compute_cost,
             "users_millions": users,
             "decentralised_share": _in_range("decentralised_share", self.decentralised_share, 0.0, 1.0),
@@ -392,8 +509,6 @@ class Scenario(_DictMixin):
             checked["new_price_usd_per_gpu_hour"] = _positive(
                 "new_price_usd_per_gpu_hour", self.new_price_usd_per_gpu_hour
             )
-        if checked["compute_share_of_cost"] <= 0:
-            raise ValueError("compute_share_of_cost must be > 0")
         total = checked["split_fees"] + checked["split_ads"] + checked["split_quality"]
         if abs(total - 1.0) > _SPLIT_TOLERANCE:
             raise ValueError(
@@ -437,8 +552,6 @@ class Result(_DictMixin):
         lerner: Lerner markup theta_S / eps_D, fraction of price.
         gpu_price_shock_pct: change in the centralised GPU price, %.
         effective_cost_shock_pct: change in the blended compute price after decentralised blending, %.
-        unit_cost_change_pct: implied change in the service's total unit cost, %
-            (compute_share_of_cost * effective_cost_shock_pct; Shephard's lemma, first order).
         blended_compute_cost_usd_per_user_month: baseline compute cost after blending.
         cost_change_usd_per_user_month: Delta c, the change in compute cost per user-month.
         passed_through_usd_per_user_month: rho * Delta c, borne by users.
@@ -462,7 +575,6 @@ class Result(_DictMixin):
     lerner: float
     gpu_price_shock_pct: float
     effective_cost_shock_pct: float
-    unit_cost_change_pct: float
     blended_compute_cost_usd_per_user_month: float
     cost_change_usd_per_user_month: float
     passed_through_usd_per_user_month: float
@@ -491,8 +603,7 @@ def simulate(assumptions: Assumptions, scenario: Scenario) -> Result:
            Delta c = C0 * (1 - d) * s
            effective shock = Delta c / C_b = (1 - d) * s / (1 - d * delta)   (<= s)
 
-       and the service's unit cost changes by compute_share_of_cost * effective shock.
-    2. Pass-through: rho = pass_through_rate(eps_D, xi_D, eta_S, theta_S); users bear rho * Delta c
+    2. Pass-through: rho = `Assumptions.rho` (Lemma 1 or Lemma 4, uncapped); users bear rho * Delta c
        and firms absorb (1 - rho) * Delta c; the Lerner markup theta_S / eps_D shows the margin
        being compressed (Ritz 2024 §2).
     3. Channels (an accounting ASSUMPTION, B7.3): w_f, w_a, w_q times rho * Delta c.
@@ -512,7 +623,7 @@ def simulate(assumptions: Assumptions, scenario: Scenario) -> Result:
             assumptions, or the quality channel would need to cut 100% or more of compute.
     """
     eps_D, xi_D, eta_S, theta_S = assumptions.eps_D, assumptions.xi_D, assumptions.eta_S, assumptions.theta_S
-    rho = pass_through_rate(eps_D, xi_D, eta_S, theta_S)
+    rho = assumptions.rho
     markup = lerner(theta_S, eps_D)
 
     s = scenario.gpu_price_shock_pct / 100.0
@@ -549,7 +660,6 @@ def simulate(assumptions: Assumptions, scenario: Scenario) -> Result:
         lerner=markup,
         gpu_price_shock_pct=scenario.gpu_price_shock_pct,
         effective_cost_shock_pct=effective_shock_pct,
-        unit_cost_change_pct=scenario.compute_share_of_cost * effective_shock_pct,
         blended_compute_cost_usd_per_user_month=blended_cost,
         cost_change_usd_per_user_month=cost_change,
         passed_through_usd_per_user_month=passed,

@@ -1,8 +1,9 @@
-"""What each pass-through scenario control means: label, unit, help text and slider range, looked up by name.
+"""What each pass-through scenario input means: label, unit, help text and slider range, looked up by name.
 
-The texts (each states the default and why it was chosen) are page copy, so they live in
-dashboard/text/scenarios.toml and not in the model (dashboard/model/passthrough.py); the range and step
-are the slider's, and also the range a pinned URL value must fall in (dashboard/model/scenarios.py).
+The name is the input's URL parameter and command-line name (dashboard/model/scenarios.py INPUTS). The
+texts (each states the default and why it was chosen) are page copy, so they live in
+dashboard/text/scenarios.toml and not in the model; the range and step are the slider's, and also the
+range a URL or command-line value must fall in.
 """
 
 from __future__ import annotations
@@ -31,5 +32,5 @@ def _load(path: Path = PATH) -> dict[str, FieldHelp]:
         return {name: FieldHelp(**entry) for name, entry in tomllib.load(handle).items()}
 
 
-# Model field (an Assumptions or Scenario attribute) -> its control.
+# Input name -> its control.
 FIELDS: dict[str, FieldHelp] = _load()
