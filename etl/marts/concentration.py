@@ -107,6 +107,14 @@ MARKETS: dict[str, dict] = {
                   "AMD, Intel and in-house chips are in the unpublished residual. Not joined to the shipment "
                   "series: a change of basis is a different market.",
     },
+    "ai_assistants_similarweb": {
+        "label": "AI assistants, worldwide web visits (Similarweb)", "segment": None,
+        "product": "AI assistant services (chatbots)", "geography": "worldwide", "basis": "web visits",
+        "coverage_pct": None, "coverage_label": "web visits only: apps and APIs are not counted",
+        "caveat": "Similarweb's shares of web visits to AI chatbot sites; apps, API traffic and assistants "
+                  "built into other products are not counted. The downstream AI-service market the "
+                  "Scenarios page takes its conduct from.",
+    },
     "ai_compute_by_owner_epoch": {
         **_EPOCH, "label": "AI supercomputer capacity, by owner (Epoch AI clusters)", "segment": None,
         "product": "AI-supercomputer capacity (H100-equivalents) in the clusters Epoch AI tracks",
