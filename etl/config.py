@@ -66,6 +66,7 @@ API_KEY_VARS = {
     "GRAPH_API_KEY": "livepeer",
     "IONET_API_KEY": "ionet",
     "HF_TOKEN": "huggingface",
+    "GITHUB_TOKEN": "backfill",  # optional: the GitHub API allows 60 calls an hour without it
 }
 
 
