@@ -29,18 +29,15 @@ import contextlib
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, chromium_available, free_port  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, chromium_available, streamlit_server  # noqa: E402
 
 PAGES = {"overview": "", "demand": "demand", "prices": "prices", "concentration": "concentration",
          "scenarios": "scenarios"}
@@ -116,33 +113,8 @@ class PeakRss(threading.Thread):
 @contextlib.contextmanager
 def streamlit(app: Path, env: dict[str, str], timeout: float = 90.0):
     """`streamlit run app` on a free localhost port; yields (base URL, process)."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-                raise RuntimeError(f"{app.name} did not start on {base}: {err[-2000:]}")
-            time.sleep(0.3)
-        yield base, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with streamlit_server(app, env, timeout=timeout) as served:
+        yield served
 
 
 @contextlib.contextmanager

@@ -29,11 +29,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(env: dict[str, str], port: int | None = None, timeout: float = 60.0):
-    """Run `streamlit run dashboard/app.py` on localhost; yield its base URL; stop it after."""
+def streamlit_server(app: Path, env: dict[str, str], port: int | None = None, timeout: float = 60.0):
+    """Run `streamlit run app` on localhost; yield (base URL, process); stop it after."""
     port = port or free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+        [sys.executable, "-m", "streamlit", "run", str(app),
          "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -50,15 +50,22 @@ def serve(env: dict[str, str], port: int | None = None, timeout: float = 60.0):
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-                raise RuntimeError(f"streamlit did not start on {base}: {err[-2000:]}")
+                raise RuntimeError(f"{app.name} did not start on {base}: {err[-2000:]}")
             time.sleep(0.3)
-        yield base
+        yield base, proc
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@contextlib.contextmanager
+def serve(env: dict[str, str], port: int | None = None, timeout: float = 60.0):
+    """Run the dashboard (dashboard/app.py) on localhost; yield its base URL; stop it after."""
+    with streamlit_server(ROOT / "dashboard" / "app.py", env, port, timeout) as (base, _proc):
+        yield base
 
 
 @contextlib.contextmanager

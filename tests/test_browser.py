@@ -1,6 +1,6 @@
 import pytest
 
-from tests.browser import chromium_available, launch, serve, wait_rendered
+from tests.browser import chromium_available, serve, wait_rendered
 
 pytestmark = [
     pytest.mark.browser,
@@ -15,16 +15,6 @@ CHART_PAGES = {"", "demand", "prices", "concentration", "scenarios"}
 def server(_seeded_file):
     with serve({"COMPUTEWATCH_DB": _seeded_file}) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("path", list(PAGES))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.browser import ROOT, chromium_available, launch, serve, wait_rendered
+from tests.browser import ROOT, chromium_available, serve, wait_rendered
 
 pytestmark = [
     pytest.mark.browser,
@@ -72,16 +72,6 @@ def warehouses(tmp_path_factory):
 def server(warehouses):
     with serve({"COMPUTEWATCH_DB": warehouses["served"]}) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 def open_page(browser, url: str, viewport=DESKTOP, charts: bool = True, **context):

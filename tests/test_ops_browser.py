@@ -10,22 +10,12 @@ from urllib.parse import quote
 import duckdb
 import pytest
 
-from tests.browser import chromium_available, launch, serve, wait_rendered
+from tests.browser import chromium_available, serve, wait_rendered
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not chromium_available(), reason="Debian chromium not installed (.ci/run installs it)"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import time
-import types
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +13,8 @@ import duckdb
 import pytest
 
 from etl import pipeline, sources, warehouse
-from etl.provenance import License, Payload, Source, utcnow
+from etl.provenance import utcnow
+from tests.ops_support import fake_source
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,35 +31,6 @@ def tables(db: str, schemas=("core", "marts")) -> dict[str, list]:
         return {n: sorted(map(repr, con.execute(f"SELECT * FROM {n}").fetchall())) for (n,) in names}
     finally:
         con.close()
-
-
-def fake_source(name="fakeprices", *, load="append", body=None, fail=None):
-    """A registered-looking source module whose fetch returns `body` or raises `fail`."""
-    src = Source(
-        name=name, title="Fake prices", producer="Tests", url_main="https://example.test",
-        url_download=("https://example.test/prices.json",), license=License("CC0", "https://example.test/l"),
-        citation="Tests (2026)", cadence_hours=24, segment="marketplace", tables=("gpu_prices",), load=load,
-    )
-    module = types.SimpleNamespace(SOURCE=src)
-    state = {"body": body, "fail": fail}
-
-    def fetch(client):
-        if state["fail"]:
-            raise state["fail"]
-        return [Payload(json.dumps(state["body"]).encode(), "https://example.test/prices.json", utcnow(),
-                        "prices.json")]
-
-    def parse(payload):
-        doc = json.loads(payload.body)
-        if not isinstance(doc, dict) or "offers" not in doc:
-            raise ValueError("expected an object with 'offers'")
-        for o in doc["offers"]:
-            yield {"table": "gpu_prices", "observed_at": doc["at"], "provider": "fake", "gpu_model": "H100 SXM",
-                   "gpu_count": o["n"], "price_usd_per_gpu_hour": o["dph"] / o["n"], "price_type": "on_demand",
-                   "offer_id": str(o["id"])}
-
-    module.fetch, module.parse, module.state = fetch, parse, state
-    return module
 
 
 @pytest.fixture

@@ -24,13 +24,12 @@ contents API listing of `data/reference-rates/`).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 
 from etl import price_method, reference
 from etl.provenance import License, Payload, Source
+from etl.sources._parse import number
 
 REPO = "ccir-index/cri-h100"
 RAW = f"https://raw.githubusercontent.com/{REPO}/main"
@@ -91,25 +90,8 @@ def fetch(client) -> list[Payload]:
     return payloads
 
 
-def _num(value) -> float | None:
-    value = (value or "").strip()
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
 
 
-def _rows(payload: Payload, required: set[str]) -> list[dict]:
-    text = payload.body.decode("utf-8-sig", errors="replace")
-    if not text.strip():
-        raise ValueError(f"ccir: {payload.name} is empty")
-    if text.lstrip()[:1] in ("<", "{", "["):
-        raise ValueError(f"ccir: expected CSV in {payload.name}, got HTML/JSON")
-    reader = csv.DictReader(io.StringIO(text))
-    missing = required - set(reader.fieldnames or ())
-    if missing:
-        raise ValueError(f"ccir: {payload.name} lacks columns {sorted(missing)}")
-    return list(reader)
 
 
 def parse(payload: Payload) -> Iterator[dict]:
@@ -120,10 +102,10 @@ def parse(payload: Payload) -> Iterator[dict]:
 
 
 def _index(payload: Payload) -> Iterator[dict]:
-    rows = _rows(payload, INDEX_COLUMNS)
+    rows = payload.csv("ccir", INDEX_COLUMNS)
     for r in rows:
         # The H100 file names the value column after the index ('cri_h100'); the others 'index_value'.
-        value = _num(r.get("index_value") or r.get("cri_h100"))
+        value = number(r.get("index_value") or r.get("cri_h100"))
         if value is None:
             continue
         name = r["index_name"].strip()
@@ -137,8 +119,8 @@ def _index(payload: Payload) -> Iterator[dict]:
             "indicator": INDICATOR,
             "entity": f"{PUBLISHER} {name}",
             "value": value,
-            "value_low": _num(r.get("obs_min")),
-            "value_high": _num(r.get("obs_max")),
+            "value_low": number(r.get("obs_min")),
+            "value_high": number(r.get("obs_max")),
             "unit": UNIT,
             "ref_url": f"https://github.com/{REPO}/blob/main/outputs/{payload.name}",
             "ref_date": r["publication_date"].strip(),
@@ -147,11 +129,11 @@ def _index(payload: Payload) -> Iterator[dict]:
 
 
 def _rates(payload: Payload) -> Iterator[dict]:
-    for r in _rows(payload, RATE_COLUMNS):
-        price = _num(r["price_per_gpu_hr"])
+    for r in payload.csv("ccir", RATE_COLUMNS):
+        price = number(r["price_per_gpu_hr"])
         term = r["price_type"].strip()
         provider = reference.provider_key(r["source"])
-        count = _num(r.get("gpus_per_vm"))
+        count = number(r.get("gpus_per_vm"))
         effective = (r.get("effective_date") or "").strip()[:10] or None
         yield {
             "table": "gpu_prices",

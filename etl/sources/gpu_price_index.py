@@ -22,13 +22,12 @@ index collects at 06:17 UTC, so yesterday's file is always complete).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import timedelta
 
 from etl import reference
 from etl.provenance import License, Payload, Source, utcnow
+from etl.sources._parse import number
 
 REPO = "ewyluda/gpu-price-index"
 RAW = f"https://raw.githubusercontent.com/{REPO}/main"
@@ -92,25 +91,8 @@ def fetch(client) -> list[Payload]:
     ]
 
 
-def _num(value) -> float | None:
-    value = (value or "").strip()
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
 
 
-def _rows(payload: Payload, required: set[str]) -> list[dict]:
-    text = payload.body.decode("utf-8-sig", errors="replace")
-    if not text.strip():
-        raise ValueError(f"gpu_price_index: {payload.name} is empty")
-    if text.lstrip()[:1] in ("<", "{", "["):
-        raise ValueError(f"gpu_price_index: expected CSV in {payload.name}, got HTML/JSON")
-    reader = csv.DictReader(io.StringIO(text))
-    missing = required - set(reader.fieldnames or ())
-    if missing:
-        raise ValueError(f"gpu_price_index: {payload.name} lacks columns {sorted(missing)}")
-    return list(reader)
 
 
 def parse(payload: Payload) -> Iterator[dict]:
@@ -121,8 +103,8 @@ def parse(payload: Payload) -> Iterator[dict]:
 
 
 def _history(payload: Payload) -> Iterator[dict]:
-    for r in _rows(payload, HISTORY_COLUMNS):
-        value = _num(r["usd_per_gpu_hour"])
+    for r in payload.csv("gpu_price_index", HISTORY_COLUMNS):
+        value = number(r["usd_per_gpu_hour"])
         if value is None:
             continue
         day = r["date"].strip()
@@ -140,11 +122,11 @@ def _history(payload: Payload) -> Iterator[dict]:
 
 
 def _observations(payload: Payload) -> Iterator[dict]:
-    for r in _rows(payload, OBS_COLUMNS):
+    for r in payload.csv("gpu_price_index", OBS_COLUMNS):
         provider = reference.provider_key(r["source"])
         community = "community" in r["provider"].lower()
         pricing = r["pricing"].strip()
-        count = _num(r.get("gpu_count"))
+        count = number(r.get("gpu_count"))
         sample = (r.get("sample_size") or "").strip()
         notes = [f"GPI provider {r['provider']}, segment {r['segment']}, geo {r.get('geo', '')}"]
         if provider == "vast":
@@ -157,7 +139,7 @@ def _observations(payload: Payload) -> Iterator[dict]:
             "gpu_model": reference.canonical_gpu(r["gpu_model"]),
             "gpu_model_raw": r["gpu_model"],
             "gpu_count": int(count) if count else None,
-            "price_usd_per_gpu_hour": _num(r["usd_per_gpu_hour"]),
+            "price_usd_per_gpu_hour": number(r["usd_per_gpu_hour"]),
             "price_type": "community" if community and pricing == "on_demand" else pricing,
             "region": (r.get("region") or "").strip() or None,
             "offer_id": (r.get("sku") or "").strip() or None,
