@@ -144,14 +144,14 @@ def test_scenario_slider_changes_the_result_and_its_permalink_restores_it(server
     for _ in range(10):
         page.keyboard.press("ArrowRight")
     target = start + 10
-    page.wait_for_function(f"() => new URLSearchParams(location.search).get('sc_shock') == '{target:g}'",
+    page.wait_for_function(f"() => new URLSearchParams(location.search).get('gpu_price_change_pct') == '{target:g}'",
                            timeout=30000)
     settled(page)
     after = cards.all_inner_texts()
     assert after != before, "the result cards did not change"
     assert page.evaluate(SIGNATURE_JS) != charts_before, "the scenario charts did not change"
     link = page.locator('[data-testid="stCode"]').first.inner_text().strip()
-    assert "sc_shock=" in link
+    assert "gpu_price_change_pct=" in link
     shot(page, "scenario-changed")
 
     shared = browser.new_context(viewport=DESKTOP).new_page()
