@@ -45,7 +45,8 @@ def seed_rows(db: str) -> int:
 def last_run(db: str, source: str):
     con = duckdb.connect(db, read_only=True)
     try:
-        return con.execute("SELECT status, error FROM meta.runs WHERE source = ? ORDER BY finished_at DESC LIMIT 1",
+        # two runs can finish in one second (times are kept to the second): the later insert is the later run
+        return con.execute("SELECT status, error FROM meta.runs WHERE source = ? ORDER BY finished_at DESC, rowid DESC LIMIT 1",
                            [source]).fetchone()
     finally:
         con.close()
