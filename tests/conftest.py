@@ -150,6 +150,20 @@ def open_page(page: str, params: dict | None = None) -> AppTest:
     return at.run()
 
 
+@pytest.fixture(scope="session")
+def _priced_file(_seeded_file, tmp_path_factory) -> str:
+    from tests.test_model_scenarios_data import make_priced
+
+    return make_priced(_seeded_file, tmp_path_factory)
+
+
+@pytest.fixture
+def priced_db(_priced_file):
+    """The seed warehouse with a price index of the rebuilt schema (tests/test_model_scenarios_data.py)."""
+    with _env(COMPUTEWATCH_DB=_priced_file):
+        yield _priced_file
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium driven by Playwright, one per test module (never a downloaded browser)."""

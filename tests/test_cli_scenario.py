@@ -11,25 +11,12 @@ import pytest
 
 from dashboard import fmt
 from dashboard.model import passthrough as pt
-from tests import test_model_scenarios_data as wh
 from tests.conftest import ROOT, open_page
 
 SETTINGS = {  # an over-shifting scenario that moves a lever, the conduct model and the users
     "demand_curvature": "constant_elasticity", "conduct_model": "bertrand", "gpu_price_change_pct": "60",
     "users_basis": "monthly", "decentralised_share": "0.25",
 }
-
-
-@pytest.fixture(scope="module")
-def priced_file(_seeded_file, tmp_path_factory) -> str:
-    return wh.make_priced(_seeded_file, tmp_path_factory)
-
-
-@pytest.fixture
-def priced_db(priced_file):
-    """The seed warehouse with a rebuilt-schema price index (tests/test_model_scenarios_data.py)."""
-    with wh.using(priced_file):
-        yield priced_file
 
 
 def cli(*args: str, db: str) -> subprocess.CompletedProcess:

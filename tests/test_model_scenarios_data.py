@@ -3,15 +3,14 @@ index is read only in its rebuilt schema (method, geo, on-demand segment medians
 
 from __future__ import annotations
 
-import os
 import shutil
-from contextlib import contextmanager
 
 import duckdb
 import pytest
 
 from dashboard.data import scenarios as data
 from dashboard.model import scenarios as ss
+from tests.conftest import _env
 
 NEW_SCHEMA = ("day DATE, gpu_model VARCHAR, segment VARCHAR, price_type VARCHAR, geo VARCHAR, method VARCHAR, "
               "n INTEGER, n_providers INTEGER, median DOUBLE, p25 DOUBLE, p75 DOUBLE, low_confidence BOOLEAN, "
@@ -33,17 +32,9 @@ PRICE_ROWS = [
 PRICE_ROWS = [row + (f"{row[7]} providers < 3" if row[11] else None, "seed") for row in PRICE_ROWS]
 
 
-@contextmanager
 def using(path: str):
-    old = os.environ.get("COMPUTEWATCH_DB")
-    os.environ["COMPUTEWATCH_DB"] = path
-    try:
-        yield path
-    finally:
-        if old is None:
-            os.environ.pop("COMPUTEWATCH_DB", None)
-        else:
-            os.environ["COMPUTEWATCH_DB"] = old
+    """COMPUTEWATCH_DB pointed at `path` for the block."""
+    return _env(COMPUTEWATCH_DB=path)
 
 
 def with_price_index(source: str, target: str, rows=PRICE_ROWS, schema: str = NEW_SCHEMA) -> str:
@@ -70,17 +61,6 @@ def make_old_price(seeded: str, factory) -> str:
     """The seed warehouse with a price index of the schema before the rebuild (no method, no geo)."""
     rows = [("2026-11-30", "H100 SXM", "neocloud", "on_demand", 6, 2.49, "vast")]
     return with_price_index(seeded, str(factory.mktemp("oldprice") / "warehouse.duckdb"), rows, OLD_SCHEMA)
-
-
-@pytest.fixture(scope="module")
-def priced_file(_seeded_file, tmp_path_factory) -> str:
-    return make_priced(_seeded_file, tmp_path_factory)
-
-
-@pytest.fixture
-def priced_db(priced_file):
-    with using(priced_file):
-        yield priced_file
 
 
 @pytest.fixture(scope="module")

@@ -25,18 +25,6 @@ SELECTS = {"baseline_segment", "demand_curvature", "compute_cost_route"}
 
 
 @pytest.fixture(scope="module")
-def priced_file(_seeded_file, tmp_path_factory) -> str:
-    return wh.make_priced(_seeded_file, tmp_path_factory)
-
-
-@pytest.fixture
-def priced_db(priced_file):
-    """The seed warehouse with a rebuilt-schema price index (tests/test_model_scenarios_data.py)."""
-    with wh.using(priced_file):
-        yield priced_file
-
-
-@pytest.fixture(scope="module")
 def old_price_file(_seeded_file, tmp_path_factory) -> str:
     return wh.make_old_price(_seeded_file, tmp_path_factory)
 

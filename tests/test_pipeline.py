@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import pipeline, sources, warehouse
+from etl import pipeline, warehouse
 from etl.provenance import utcnow
-from tests.ops_support import fake_source
+from tests.ops_support import fake_source, only_seed_plus
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,16 +36,7 @@ def tables(db: str, schemas=("core", "marts")) -> dict[str, list]:
 @pytest.fixture
 def registry(monkeypatch):
     """Only the real seed plus the fakes a test adds."""
-    modules = {"seed": sources.MODULES["seed"]}
-    monkeypatch.setattr(sources, "MODULES", modules)
-    monkeypatch.setattr(sources, "SOURCES", {"seed": sources.SOURCES["seed"]})
-
-    def add(module):
-        modules[module.SOURCE.name] = module
-        sources.SOURCES[module.SOURCE.name] = module.SOURCE
-        return module
-
-    return add
+    return only_seed_plus(monkeypatch)
 
 
 def later(seconds: float):
