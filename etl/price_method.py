@@ -680,7 +680,8 @@ def ccir_index_rows(offers: pd.DataFrame, days: Iterable[date]) -> pd.DataFrame:
     for _name, (gpu_name, model) in CCIR_INDICES.items():
         daily = ccir_daily_observations(offers, gpu_name)
         for d in days:
-            r = ccir_cri(offers, gpu_name, d, daily=daily)
+            # the day lists are computed once per index above, not again for every window end
+            r = ccir_cri(offers.iloc[0:0], gpu_name, d, daily=daily)
             if r["index_value"] is None:
                 continue
             obs = pd.Series(r["observations"])
