@@ -112,8 +112,8 @@ def project_path(snapshots: list[list[Path]], db: Path) -> dict:
         t["parse"] += t2 - t1
         t["validate"] += t3 - t2
         t["load"] += t4 - t3
-        prices += len(data.rows["gpu_prices"])
-        supply += len(data.rows["supply"])
+        prices += data.count("gpu_prices")
+        supply += data.count("supply")
     con.close()
     total = sum(t.values())
     return {"offers": prices, "supply_rows": supply, **{f"{k}_s": round(v, 3) for k, v in t.items()},

@@ -9,12 +9,16 @@ import json
 import math
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl import config, guards
 from etl.marts import MARTS, Mart, named
@@ -153,15 +157,65 @@ def load_reference(con: duckdb.DuckDBPyConnection, seed_dir: Path) -> None:
 
 # --------------------------------------------------------------------------- validation
 
+# How a column is held between validation and staging: a core table's types, INTEGER as int64 so a
+# value that does not fit 32 bits fails the staging cast as it always has.
+ARROW_TYPES = {"TIMESTAMP": pa.timestamp("us"), "DATE": pa.date32(), "DOUBLE": pa.float64(),
+               "INTEGER": pa.int64(), "BOOLEAN": pa.bool_(), "VARCHAR": pa.string()}
+# The Python types that _coerce keeps as they are (but for "", NaN and infinities): a column holding
+# only these (and None) is converted whole; any other value sends its column through _coerce cell by cell.
+_PLAIN_TYPES = {"VARCHAR": {str}, "DOUBLE": {float, int}, "INTEGER": {int}, "BOOLEAN": {bool},
+                "DATE": {date}, "TIMESTAMP": {datetime}}
+_NONE = type(None)
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    return pa.schema([(c, ARROW_TYPES[t]) for c, t in CORE[table].items()])
+
+
+class TableRows(Mapping):
+    """table -> typed rows as dicts (column order of CORE), made from the validated frames on first use.
+
+    `frames` holds the same rows column by column; the loading path reads those, never the dicts.
+    """
+
+    def __init__(self, frames: dict[str, pa.Table]):
+        self.frames = frames
+        self._rows: dict[str, list[dict]] = {}
+
+    def __getitem__(self, table: str) -> list[dict]:
+        if table not in self._rows:
+            self._rows[table] = self.frames[table].to_pylist()
+        return self._rows[table]
+
+    def __iter__(self):
+        return iter(self.frames)
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+
 @dataclass
 class Validated:
-    rows: dict[str, list[dict]] = field(default_factory=lambda: {t: [] for t in CORE})
+    """One snapshot's validated rows: per table a typed Arrow frame, the rejects and the repeats dropped."""
+
+    frames: dict[str, pa.Table] = field(default_factory=lambda: {t: arrow_schema(t).empty_table() for t in CORE})
     rejects: list[tuple[str, str, dict]] = field(default_factory=list)  # (table, reason, record)
-    duplicates: int = 0  # rows dropped as exact repeats within the snapshot (guards.dedupe)
+    duplicates: int = 0  # rows dropped as exact repeats within the snapshot (guards.dedupe_frame)
+
+    @property
+    def rows(self) -> TableRows:
+        """The good rows as typed dicts per table (for tests and small callers; made on first use)."""
+        rows = self.__dict__.get("_rows")
+        if rows is None or rows.frames is not self.frames:
+            rows = self.__dict__["_rows"] = TableRows(self.frames)
+        return rows
+
+    def count(self, table: str) -> int:
+        return self.frames[table].num_rows
 
     @property
     def n_rows(self) -> int:
-        return sum(len(v) for v in self.rows.values())
+        return sum(f.num_rows for f in self.frames.values())
 
 
 class SchemaDrift(ValueError):
@@ -207,7 +261,7 @@ def _coerce(ctype: str, value):
 
 
 def _check(table: str, row: dict) -> str | None:
-    """The reason a well-typed row is still wrong, or None."""
+    """The reason a well-typed row is still wrong, or None. _suspects must flag every row this rejects."""
     for column in REQUIRED[table]:
         if row.get(column) is None:
             if column == "segment" and row.get("provider"):
@@ -239,39 +293,171 @@ def _check(table: str, row: dict) -> str | None:
     return guards.check_row(table, row)  # unit-aware bounds (etl/guards.py)
 
 
+def _verdict(table: str, record: dict) -> str | None:
+    """One record's reject reason (bad value, then _check), or None: the definition every row is held to."""
+    try:
+        typed = {c: _coerce(t, record.get(c)) for c, t in CORE[table].items()}
+    except (TypeError, ValueError) as exc:
+        return f"bad value: {exc}"
+    return _check(table, typed)
+
+
+def _suspects(table: str, frame: pa.Table) -> pa.ChunkedArray | None:
+    """A mask of the rows _check might reject (a superset: each is then judged by _verdict), or None
+    for a table without one (every row is judged: the small reference tables)."""
+    if table not in ("gpu_prices", "supply"):
+        return None
+    col = frame.column
+    masks = [pc.is_null(col(c)) for c in REQUIRED[table]]
+    masks.append(pc.invert(pc.is_in(col("segment"), value_set=pa.array(SEGMENTS))))
+    if table == "gpu_prices":
+        price = col("price_usd_per_gpu_hour")
+        masks += [pc.less_equal(price, 0), pc.greater(price, MAX_PRICE_USD_PER_GPU_HOUR),
+                  pc.invert(pc.is_in(col("price_type"), value_set=pa.array(PRICE_TYPES))),
+                  pc.less(col("gpu_count"), 1)]
+    else:
+        total, used = col("gpus_total"), col("gpus_in_use")
+        masks += [pc.less(total, 0), pc.less(used, 0), pc.greater(used, total)]
+    extra = guards.suspect_rows(table, frame)
+    if extra is None:
+        return None
+    masks.append(extra)
+    out = masks[0].fill_null(True)
+    for mask in masks[1:]:
+        out = pc.or_(out, mask.fill_null(False))
+    return out
+
+
+def _plain_column(ctype: str, values: list) -> tuple[pa.Array, list[int]] | None:
+    """A column of plain values converted whole, as _coerce would cell by cell, with the positions
+    whose value _coerce refuses (infinities); None when the column needs _coerce."""
+    kinds = set(map(type, values))
+    kinds.discard(_NONE)
+    if not kinds <= _PLAIN_TYPES[ctype]:
+        return None
+    if ctype == "TIMESTAMP":  # few distinct times (one a snapshot): convert each once
+        distinct = {v: _to_ts(v) for v in dict.fromkeys(values) if v is not None}
+        distinct[None] = None
+        values = [distinct[v] for v in values]
+    try:
+        arr = pa.array(values, ARROW_TYPES[ctype])
+    except (pa.ArrowException, OverflowError, TypeError):
+        return None  # an integer beyond int64 or not exact as a double: _coerce decides
+    bad: list[int] = []
+    if ctype == "VARCHAR":
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    elif ctype == "DOUBLE":
+        arr = pc.if_else(pc.is_nan(arr), pa.scalar(None, pa.float64()), arr)
+        inf = pc.is_inf(arr).fill_null(False)
+        if pc.any(inf).as_py():
+            bad = pc.indices_nonzero(inf).to_pylist()
+    return arr, bad
+
+
+def _coerced_column(ctype: str, values: list) -> tuple[pa.Array, list[int]]:
+    """(typed column, positions whose value _coerce refuses: null in the column)."""
+    plain = _plain_column(ctype, values)
+    if plain is not None:
+        return plain
+    out, bad = [], []
+    for i, value in enumerate(values):
+        try:
+            out.append(_coerce(ctype, value))
+        except Exception:  # noqa: BLE001 -- _verdict re-runs the row and says (or raises) what it did
+            out.append(None)
+            bad.append(i)
+    return pa.array(out, ARROW_TYPES[ctype]), bad
+
+
+def _record(source: str, table: str, raw: dict, default_segment: str | None) -> dict:
+    """A parsed row as validation sees it: without `table`, with the source and default segment filled in."""
+    record = {k: v for k, v in raw.items() if k != "table"}
+    record.setdefault("source", source)
+    if table in ("gpu_prices", "supply") and record.get("segment") is None and default_segment:
+        record["segment"] = default_segment
+    return record
+
+
+def _by_table(source: str, rows) -> dict[str, tuple[list[dict], list[int]]]:
+    """Parsed rows grouped by table (each with its position in the input); a row naming an unknown
+    table or column raises SchemaDrift. Columns are checked once per distinct key sequence."""
+    grouped: dict[str, tuple[list[dict], list[int]]] = {}
+    known: dict[object, set[tuple]] = {}
+    for position, raw in enumerate(rows):
+        table = raw.get("table")
+        keys = tuple(raw)
+        seen = known.get(table)
+        if seen is None:
+            if table not in CORE:
+                raise SchemaDrift(f"{source}: row for unknown table {table!r}")
+            seen = known[table] = set()
+            grouped[table] = ([], [])
+        if keys not in seen:
+            extra = set(keys) - set(CORE[table]) - {"table"}
+            if extra:
+                raise SchemaDrift(f"{source}: {table} row has unknown columns {sorted(extra)}")
+            seen.add(keys)
+        group = grouped[table]
+        group[0].append(raw)
+        group[1].append(position)
+    return grouped
+
+
+def _column_values(source: str, table: str, column: str, raws: list[dict], default_segment: str | None) -> list:
+    if column == "source":
+        return [r.get("source", source) for r in raws]
+    if column == "segment" and default_segment and table in ("gpu_prices", "supply"):
+        return [default_segment if (v := r.get("segment")) is None else v for r in raws]
+    return [r.get(column) for r in raws]
+
+
+def _validate_table(source: str, table: str, raws: list[dict], default_segment: str | None
+                    ) -> tuple[pa.Table, list[tuple[int, str]]]:
+    """The good rows of one table as a typed frame, and (index, reason) of each reject.
+
+    Columns are converted whole; only the rows a column could not convert and the rows the masks of
+    _suspects flag are judged one by one by _verdict, so each reason is the one-row rule's own."""
+    arrays, judged = [], set()
+    for column, ctype in CORE[table].items():
+        arr, bad = _coerced_column(ctype, _column_values(source, table, column, raws, default_segment))
+        arrays.append(arr)
+        judged.update(bad)
+    frame = pa.Table.from_arrays(arrays, schema=arrow_schema(table))
+    suspect = _suspects(table, frame)
+    if suspect is None:
+        judged = range(len(raws))
+    else:
+        judged.update(pc.indices_nonzero(suspect).to_pylist())
+        judged = sorted(judged)
+    rejects = []
+    for i in judged:
+        reason = _verdict(table, _record(source, table, raws[i], default_segment))
+        if reason:
+            rejects.append((i, reason))
+    if rejects:
+        keep = np.ones(len(raws), dtype=bool)
+        keep[[i for i, _ in rejects]] = False
+        frame = frame.filter(pa.array(keep))
+    return frame, rejects
+
+
 def validate(source: str, rows, *, default_segment: str | None = None) -> Validated:
     """Split parsed rows into typed good rows per table and rejects with reasons.
 
     A row naming an unknown table or column is schema drift in the parser: raise, so the whole
-    source fails and loads nothing. A row with a bad value is rejected with its reason. Exact
-    repeats of a row (a record repeated in a payload, a page served twice) are kept once and counted.
+    source fails and loads nothing. A row with a bad value is rejected with its reason (_verdict).
+    Exact repeats of a row (a record repeated in a payload, a page served twice) are kept once and
+    counted. Rows keep their order; rejects come in the order of the rows.
     """
     out = Validated()
-    for raw in rows:
-        table = raw.get("table")
-        if table not in CORE:
-            raise SchemaDrift(f"{source}: row for unknown table {table!r}")
-        columns = CORE[table]
-        extra = set(raw) - set(columns) - {"table"}
-        if extra:
-            raise SchemaDrift(f"{source}: {table} row has unknown columns {sorted(extra)}")
-        record = {k: v for k, v in raw.items() if k != "table"}
-        record.setdefault("source", source)
-        if table in ("gpu_prices", "supply") and record.get("segment") is None and default_segment:
-            record["segment"] = default_segment
-        try:
-            typed = {c: _coerce(t, record.get(c)) for c, t in columns.items()}
-        except (TypeError, ValueError) as exc:
-            out.rejects.append((table, f"bad value: {exc}", record))
-            continue
-        reason = _check(table, typed)
-        if reason:
-            out.rejects.append((table, reason, record))
-        else:
-            out.rows[table].append(typed)
-    for table, table_rows in out.rows.items():
-        out.rows[table], dropped = guards.dedupe(table_rows)
+    rejects = []
+    for table, (raws, positions) in _by_table(source, rows).items():
+        frame, table_rejects = _validate_table(source, table, raws, default_segment)
+        rejects += [(positions[i], table, reason, _record(source, table, raws[i], default_segment))
+                    for i, reason in table_rejects]
+        out.frames[table], dropped = guards.dedupe_frame(frame)
         out.duplicates += dropped
+    out.rejects = [(table, reason, record) for _, table, reason, record in sorted(rejects, key=lambda r: r[0])]
     return out
 
 
@@ -295,7 +481,7 @@ def _casts(table: str) -> str:
 def stage(con: duckdb.DuckDBPyConnection, parts: list) -> dict[str, int]:
     """Put a source's incoming snapshots (in load order) into temp tables staged_<table>.
 
-    Each part is a `warehouse.Validated` (rows in memory) or anything with `.tables` (table -> rows)
+    Each part is a `warehouse.Validated` (frames in memory) or anything with `.tables` (table -> rows)
     and `.parquet(table)` (a parse cache entry, etl/parsecache.py); the cached ones load in one
     statement per table, however many there are. Returns rows staged per table.
     """
@@ -305,9 +491,9 @@ def stage(con: duckdb.DuckDBPyConnection, parts: list) -> dict[str, int]:
     files: dict[str, list[tuple[int, str]]] = {t: [] for t in CORE}
     for ordinal, part in enumerate(parts):
         if isinstance(part, Validated):
-            for table, rows in part.rows.items():
-                if rows:
-                    con.register("incoming", pd.DataFrame(rows, columns=list(CORE[table])))
+            for table, frame in part.frames.items():
+                if frame.num_rows:
+                    con.register("incoming", frame)  # Arrow: read in place, no per-value conversion
                     try:
                         con.execute(f"INSERT INTO {STAGED}{table} SELECT {_casts(table)}, {ordinal} FROM incoming")
                     finally:
@@ -381,8 +567,7 @@ def apply_staged(con: duckdb.DuckDBPyConnection, source: Source, staged: dict[st
         latest = f"SELECT {cols} FROM {STAGED}{table} QUALIFY _ord = max(_ord) OVER (PARTITION BY {key})"
         con.execute(f"DELETE FROM core.{table} WHERE source = ? AND {key} IN "
                     f"(SELECT DISTINCT {key} FROM {STAGED}{table})", [source.name])
-        con.execute(f"INSERT INTO core.{table} ({cols}) {latest}")
-        written += con.execute(f"SELECT count(*) FROM ({latest})").fetchone()[0]
+        written += con.execute(f"INSERT INTO core.{table} ({cols}) {latest}").fetchone()[0]  # rows inserted
     return written
 
 
