@@ -9,7 +9,7 @@ import json
 import math
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -168,8 +168,12 @@ _PLAIN_TYPES = {"VARCHAR": {str}, "DOUBLE": {float, int}, "INTEGER": {int}, "BOO
 _NONE = type(None)
 
 
+_SCHEMAS = {table: pa.schema([(c, ARROW_TYPES[t]) for c, t in columns.items()]) for table, columns in CORE.items()}
+_EMPTY = {table: schema.empty_table() for table, schema in _SCHEMAS.items()}  # Arrow tables are immutable
+
+
 def arrow_schema(table: str) -> pa.Schema:
-    return pa.schema([(c, ARROW_TYPES[t]) for c, t in CORE[table].items()])
+    return _SCHEMAS[table]
 
 
 class TableRows(Mapping):
@@ -198,7 +202,7 @@ class TableRows(Mapping):
 class Validated:
     """One snapshot's validated rows: per table a typed Arrow frame, the rejects and the repeats dropped."""
 
-    frames: dict[str, pa.Table] = field(default_factory=lambda: {t: arrow_schema(t).empty_table() for t in CORE})
+    frames: dict[str, pa.Table] = field(default_factory=lambda: dict(_EMPTY))
     rejects: list[tuple[str, str, dict]] = field(default_factory=list)  # (table, reason, record)
     duplicates: int = 0  # rows dropped as exact repeats within the snapshot (guards.dedupe_frame)
 
@@ -378,67 +382,106 @@ def _record(source: str, table: str, raw: dict, default_segment: str | None) -> 
     return record
 
 
-def _by_table(source: str, rows) -> dict[str, tuple[list[dict], list[int]]]:
-    """Parsed rows grouped by table (each with its position in the input); a row naming an unknown
-    table or column raises SchemaDrift. Columns are checked once per distinct key sequence."""
-    grouped: dict[str, tuple[list[dict], list[int]]] = {}
-    known: dict[object, set[tuple]] = {}
+def _by_keys(rows) -> dict[tuple, tuple[list[dict], list[int]]]:
+    """Parsed rows grouped by their key sequence (a parser makes one or two a table), each with its
+    position in the input: the rows of a group are read column by column in one pass."""
+    groups: dict[tuple, tuple[list[dict], list[int]]] = {}
     for position, raw in enumerate(rows):
-        table = raw.get("table")
         keys = tuple(raw)
-        seen = known.get(table)
-        if seen is None:
-            if table not in CORE:
-                raise SchemaDrift(f"{source}: row for unknown table {table!r}")
-            seen = known[table] = set()
-            grouped[table] = ([], [])
-        if keys not in seen:
-            extra = set(keys) - set(CORE[table]) - {"table"}
-            if extra:
-                raise SchemaDrift(f"{source}: {table} row has unknown columns {sorted(extra)}")
-            seen.add(keys)
-        group = grouped[table]
+        group = groups.get(keys)
+        if group is None:
+            group = groups[keys] = ([], [])
         group[0].append(raw)
         group[1].append(position)
-    return grouped
+    return groups
 
 
-def _column_values(source: str, table: str, column: str, raws: list[dict], default_segment: str | None) -> list:
+@dataclass
+class _Part:
+    """Rows of one table sharing a key sequence, as columns."""
+
+    table: str
+    columns: dict[str, Sequence]
+    raws: list[dict]
+    positions: list[int]
+
+
+def _parts(source: str, rows) -> list[_Part]:
+    """The input split into parts, in input order of their first row; the first row (in input order)
+    naming an unknown table or column raises SchemaDrift, as a row-by-row check would."""
+    parts, drift = [], []
+    for keys, (raws, positions) in _by_keys(rows).items():
+        if not keys:
+            drift.append((positions[0], f"{source}: row for unknown table None"))
+            continue
+        # Every row of the group has these keys in this order, so its values line up column by column.
+        columns = dict(zip(keys, zip(*map(dict.values, raws), strict=True), strict=True))
+        tables = columns.get("table", [None] * len(raws))
+        distinct = set(tables)
+        for table in distinct:
+            if len(distinct) == 1:
+                idx = None
+                part = _Part(table, columns, raws, positions)
+            else:  # one key sequence shared by rows of several tables
+                idx = [i for i, t in enumerate(tables) if t == table]
+                part = _Part(table, {k: [v[i] for i in idx] for k, v in columns.items()}, [raws[i] for i in idx],
+                             [positions[i] for i in idx])
+            if table not in CORE:
+                drift.append((part.positions[0], f"{source}: row for unknown table {table!r}"))
+                continue
+            extra = set(keys) - set(CORE[table]) - {"table"}
+            if extra:
+                drift.append((part.positions[0], f"{source}: {table} row has unknown columns {sorted(extra)}"))
+                continue
+            parts.append(part)
+    if drift:
+        raise SchemaDrift(min(drift)[1])
+    return parts
+
+
+def _column_values(source: str, part: _Part, column: str, default_segment: str | None) -> Sequence:
+    """A column of a part as validation reads it: the source and the default segment filled in."""
+    n = len(part.raws)
+    values = part.columns.get(column)
     if column == "source":
-        return [r.get("source", source) for r in raws]
-    if column == "segment" and default_segment and table in ("gpu_prices", "supply"):
-        return [default_segment if (v := r.get("segment")) is None else v for r in raws]
-    return [r.get(column) for r in raws]
+        return [source] * n if values is None else values
+    if column == "segment" and default_segment and part.table in ("gpu_prices", "supply"):
+        if values is None:
+            return [default_segment] * n
+        return [default_segment if v is None else v for v in values] if None in values else values
+    return [None] * n if values is None else values
 
 
-def _validate_table(source: str, table: str, raws: list[dict], default_segment: str | None
-                    ) -> tuple[pa.Table, list[tuple[int, str]]]:
-    """The good rows of one table as a typed frame, and (index, reason) of each reject.
+def _validate_part(source: str, part: _Part, default_segment: str | None
+                   ) -> tuple[pa.Table, np.ndarray, list[tuple[int, str]]]:
+    """The good rows of a part as a typed frame, their positions, and (position, reason) of each reject.
 
     Columns are converted whole; only the rows a column could not convert and the rows the masks of
     _suspects flag are judged one by one by _verdict, so each reason is the one-row rule's own."""
+    table, n = part.table, len(part.raws)
     arrays, judged = [], set()
     for column, ctype in CORE[table].items():
-        arr, bad = _coerced_column(ctype, _column_values(source, table, column, raws, default_segment))
+        arr, bad = _coerced_column(ctype, _column_values(source, part, column, default_segment))
         arrays.append(arr)
         judged.update(bad)
     frame = pa.Table.from_arrays(arrays, schema=arrow_schema(table))
     suspect = _suspects(table, frame)
     if suspect is None:
-        judged = range(len(raws))
+        judged = range(n)
     else:
         judged.update(pc.indices_nonzero(suspect).to_pylist())
         judged = sorted(judged)
     rejects = []
     for i in judged:
-        reason = _verdict(table, _record(source, table, raws[i], default_segment))
+        reason = _verdict(table, _record(source, table, part.raws[i], default_segment))
         if reason:
             rejects.append((i, reason))
+    positions = np.asarray(part.positions)
     if rejects:
-        keep = np.ones(len(raws), dtype=bool)
+        keep = np.ones(n, dtype=bool)
         keep[[i for i, _ in rejects]] = False
-        frame = frame.filter(pa.array(keep))
-    return frame, rejects
+        frame, positions = frame.filter(pa.array(keep)), positions[keep]
+    return frame, positions, [(part.positions[i], reason) for i, reason in rejects]
 
 
 def validate(source: str, rows, *, default_segment: str | None = None) -> Validated:
@@ -450,11 +493,20 @@ def validate(source: str, rows, *, default_segment: str | None = None) -> Valida
     counted. Rows keep their order; rejects come in the order of the rows.
     """
     out = Validated()
-    rejects = []
-    for table, (raws, positions) in _by_table(source, rows).items():
-        frame, table_rejects = _validate_table(source, table, raws, default_segment)
-        rejects += [(positions[i], table, reason, _record(source, table, raws[i], default_segment))
-                    for i, reason in table_rejects]
+    rejects: list[tuple[int, str, str, dict]] = []
+    good: dict[str, list[tuple[pa.Table, np.ndarray]]] = {}
+    for part in _parts(source, rows):
+        frame, positions, part_rejects = _validate_part(source, part, default_segment)
+        good.setdefault(part.table, []).append((frame, positions))
+        by_position = dict(zip(part.positions, part.raws, strict=True)) if part_rejects else {}
+        rejects += [(p, part.table, reason, _record(source, part.table, by_position[p], default_segment))
+                    for p, reason in part_rejects]
+    for table, pieces in good.items():
+        if len(pieces) == 1:
+            frame = pieces[0][0]
+        else:  # rows of the table came with different key sequences: back into input order
+            frame = pa.concat_tables([f for f, _ in pieces])
+            frame = frame.take(np.argsort(np.concatenate([p for _, p in pieces]), kind="stable"))
         out.frames[table], dropped = guards.dedupe_frame(frame)
         out.duplicates += dropped
     out.rejects = [(table, reason, record) for _, table, reason, record in sorted(rejects, key=lambda r: r[0])]

@@ -190,7 +190,7 @@ def _offers(payload: Payload) -> list[Offer]:
 def parse(payload: Payload) -> Iterator[dict]:
     """One gpu_prices row per offer, then one supply row per machine seen in this payload."""
     observed = payload.fetched_at
-    canonical: dict[tuple, str | None] = {}
+    canonical: dict[tuple, str | None] = {}  # (gpu_name, gpu_ram) -> model: a few dozen a payload
     regions: dict[str, str | None] = {}
     machines: dict[str, dict] = {}
     offers = _offers(payload)
