@@ -341,8 +341,9 @@ def _plain_column(ctype: str, values: list) -> tuple[pa.Array, list[int]] | None
         return None
     if ctype == "TIMESTAMP":  # few distinct times (one a snapshot): convert each once
         distinct = {v: _to_ts(v) for v in dict.fromkeys(values) if v is not None}
-        distinct[None] = None
-        values = [distinct[v] for v in values]
+        if any(v.tzinfo for v in distinct):  # naive ones are kept as they are
+            distinct[None] = None
+            values = [distinct[v] for v in values]
     try:
         arr = pa.array(values, ARROW_TYPES[ctype])
     except (pa.ArrowException, OverflowError, TypeError):
@@ -358,8 +359,10 @@ def _plain_column(ctype: str, values: list) -> tuple[pa.Array, list[int]] | None
     return arr, bad
 
 
-def _coerced_column(ctype: str, values: list) -> tuple[pa.Array, list[int]]:
-    """(typed column, positions whose value _coerce refuses: null in the column)."""
+def _coerced_column(ctype: str, values: Sequence | int) -> tuple[pa.Array, list[int]]:
+    """(typed column, positions whose value _coerce refuses: null in the column); an int: that many nulls."""
+    if isinstance(values, int):
+        return pa.nulls(values, ARROW_TYPES[ctype]), []
     plain = _plain_column(ctype, values)
     if plain is not None:
         return plain
@@ -439,8 +442,9 @@ def _parts(source: str, rows) -> list[_Part]:
     return parts
 
 
-def _column_values(source: str, part: _Part, column: str, default_segment: str | None) -> Sequence:
-    """A column of a part as validation reads it: the source and the default segment filled in."""
+def _column_values(source: str, part: _Part, column: str, default_segment: str | None) -> Sequence | int:
+    """A column of a part as validation reads it: the source and the default segment filled in; for
+    a column the rows lack, its length (all null)."""
     n = len(part.raws)
     values = part.columns.get(column)
     if column == "source":
@@ -449,7 +453,7 @@ def _column_values(source: str, part: _Part, column: str, default_segment: str |
         if values is None:
             return [default_segment] * n
         return [default_segment if v is None else v for v in values] if None in values else values
-    return [None] * n if values is None else values
+    return n if values is None else values
 
 
 def _validate_part(source: str, part: _Part, default_segment: str | None
@@ -535,16 +539,23 @@ def stage(con: duckdb.DuckDBPyConnection, parts: list) -> dict[str, int]:
 
     Each part is a `warehouse.Validated` (frames in memory) or anything with `.tables` (table -> rows)
     and `.parquet(table)` (a parse cache entry, etl/parsecache.py); the cached ones load in one
-    statement per table, however many there are. Returns rows staged per table.
+    statement per table, however many there are. Returns rows staged per table; only the tables with
+    rows are (re)made, so a staged_<table> of a table staged 0 rows is not to be read.
     """
-    for table in CORE:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGED}{table} AS SELECT {_casts(table)}, 0 AS _ord "
-                    f"FROM core.{table} WHERE false")
+    made: set[str] = set()
+
+    def make(table: str) -> None:
+        if table not in made:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGED}{table} AS SELECT {_casts(table)}, 0 AS _ord "
+                        f"FROM core.{table} WHERE false")
+            made.add(table)
+
     files: dict[str, list[tuple[int, str]]] = {t: [] for t in CORE}
     for ordinal, part in enumerate(parts):
         if isinstance(part, Validated):
             for table, frame in part.frames.items():
                 if frame.num_rows:
+                    make(table)
                     con.register("incoming", frame)  # Arrow: read in place, no per-value conversion
                     try:
                         con.execute(f"INSERT INTO {STAGED}{table} SELECT {_casts(table)}, {ordinal} FROM incoming")
@@ -557,12 +568,13 @@ def stage(con: duckdb.DuckDBPyConnection, parts: list) -> dict[str, int]:
     for table, listed in files.items():
         if not listed:
             continue
+        make(table)
         con.execute("CREATE OR REPLACE TEMP TABLE _files (filename VARCHAR, _ord INTEGER)")
         con.executemany("INSERT INTO _files VALUES (?, ?)", [[f, o] for o, f in listed])
         cols = ", ".join(f"p.{c}" for c in CORE[table])
         con.execute(f"INSERT INTO {STAGED}{table} SELECT {cols}, f._ord FROM read_parquet(?, filename=true) p "
                     "JOIN _files f USING (filename)", [[f for _, f in listed]])
-    return {t: con.execute(f"SELECT count(*) FROM {STAGED}{t}").fetchone()[0] for t in CORE}
+    return {t: con.execute(f"SELECT count(*) FROM {STAGED}{t}").fetchone()[0] if t in made else 0 for t in CORE}
 
 
 class ReplaceRefused(ValueError):
