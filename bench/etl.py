@@ -117,7 +117,8 @@ def project_path(snapshots: list[list[Path]], db: Path) -> dict:
     con.close()
     total = sum(t.values())
     return {"offers": prices, "supply_rows": supply, **{f"{k}_s": round(v, 3) for k, v in t.items()},
-            "total_s": round(total, 3), "offers_per_s": round(prices / total)}
+            "total_s": round(total, 3), "offers_per_s": round(prices / total),
+            "rows_per_s": round((prices + supply) / total)}  # offers + supply rows
 
 
 def duckdb_path(snapshots: list[list[Path]], db: Path) -> dict:
@@ -216,7 +217,8 @@ def main() -> None:
         p, d = r["project"], r["duckdb_read_json"]
         print(f"{r['files']} Vast-shaped files, {r['mb']:,.0f} MB, {p['offers']:,} offers (+{p['supply_rows']:,} supply rows)")
         print(f"project parse+validate+load: {p['total_s']:7.2f} s  {p['offers_per_s']:>10,} offers/s  "
-              f"(read {p['read_s']:.2f}, parse {p['parse_s']:.2f}, validate {p['validate_s']:.2f}, load {p['load_s']:.2f} s)")
+              f"({p['rows_per_s']:,} rows/s with supply; read {p['read_s']:.2f}, parse {p['parse_s']:.2f}, "
+              f"validate {p['validate_s']:.2f}, load {p['load_s']:.2f} s)")
         print(f"DuckDB read_json + insert:   {d['total_s']:7.2f} s  {d['offers_per_s']:>10,} offers/s")
         print(f"project / DuckDB:            {r['ratio_to_duckdb']:7.1f}x  (peak RSS {peak_rss_mb():,.0f} MB)")
         r["peak_rss_mb"] = round(peak_rss_mb())

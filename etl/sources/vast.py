@@ -143,10 +143,6 @@ def result_cap(url: str) -> int:
         return SERVER_LIMIT
 
 
-def _id(value) -> str | None:
-    return None if value is None else str(value)
-
-
 class Offer(msgspec.Struct):
     """The fields of a Vast offer this parser reads (an offer has about 96; the rest are skipped
     unread). Any type is accepted, as a dict lookup would: the rules below judge the values."""
@@ -171,6 +167,7 @@ class _Search(msgspec.Struct):
 
 
 _DECODE = msgspec.json.Decoder(_Search).decode
+_NUMBER = (int, float)
 _FIELDS = Offer.__struct_fields__
 
 
@@ -204,7 +201,8 @@ def parse(payload: Payload) -> Iterator[dict]:
             model = canonical[key] = gpu_model(*key)
         n = offer.num_gpus
         dph = offer.dph_total
-        price = dph / n if isinstance(n, int | float) and n > 0 and isinstance(dph, int | float) else None
+        positive = isinstance(n, _NUMBER) and n > 0
+        price = dph / n if positive and isinstance(dph, _NUMBER) else None
         geolocation = offer.geolocation
         try:  # a handful of places a payload
             region = regions[geolocation]
@@ -212,8 +210,8 @@ def parse(payload: Payload) -> Iterator[dict]:
             region = regions[geolocation] = country_code(geolocation)
         except TypeError:  # not a string at all
             region = country_code(geolocation)
-        machine_id = _id(offer.machine_id)
-        host_id = _id(offer.host_id)
+        machine_id = None if (m := offer.machine_id) is None else str(m)  # ids as text
+        host_id = None if (h := offer.host_id) is None else str(h)
         yield {
             "table": "gpu_prices",
             "observed_at": observed,
@@ -225,7 +223,7 @@ def parse(payload: Payload) -> Iterator[dict]:
             "price_usd_per_gpu_hour": price,
             "price_type": "bid" if offer.is_bid else "on_demand",
             "region": region,
-            "offer_id": _id(offer.id),
+            "offer_id": None if (i := offer.id) is None else str(i),
             "host_id": host_id,
             "machine_id": machine_id,
             "geolocation": geolocation,
@@ -236,7 +234,7 @@ def parse(payload: Payload) -> Iterator[dict]:
             "query_capped": capped,
         }
         machine = machine_id or f"offer:{offer.id}"
-        count = n if isinstance(n, int | float) and n > 0 else 0
+        count = n if positive else 0
         known = machines.get(machine)
         if known is None or count > known["gpus_total"]:
             machines[machine] = {
