@@ -385,17 +385,20 @@ def _record(source: str, table: str, raw: dict, default_segment: str | None) -> 
     return record
 
 
-def _by_keys(rows) -> dict[tuple, tuple[list[dict], list[int]]]:
+def _by_keys(rows) -> dict[tuple, tuple[list[dict], Sequence[int]]]:
     """Parsed rows grouped by their key sequence (a parser makes one or two a table), each with its
     position in the input: the rows of a group are read column by column in one pass."""
-    groups: dict[tuple, tuple[list[dict], list[int]]] = {}
-    for position, raw in enumerate(rows):
-        keys = tuple(raw)
-        group = groups.get(keys)
-        if group is None:
-            group = groups[keys] = ([], [])
-        group[0].append(raw)
-        group[1].append(position)
+    rows = rows if isinstance(rows, list) else list(rows)
+    keys = list(map(tuple, rows))
+    distinct = dict.fromkeys(keys)
+    if len(distinct) == 1:  # the usual case: one parser, one table
+        return {keys[0]: (rows, range(len(rows)))}
+    code = {k: i for i, k in enumerate(distinct)}
+    codes = np.fromiter(map(code.__getitem__, keys), dtype=np.int64, count=len(keys))
+    groups = {}
+    for key, i in code.items():
+        positions = np.flatnonzero(codes == i).tolist()
+        groups[key] = (list(map(rows.__getitem__, positions)), positions)
     return groups
 
 
@@ -406,7 +409,7 @@ class _Part:
     table: str
     columns: dict[str, Sequence]
     raws: list[dict]
-    positions: list[int]
+    positions: Sequence[int]
 
 
 def _parts(source: str, rows) -> list[_Part]:
