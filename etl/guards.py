@@ -146,7 +146,7 @@ def dedupe_frame(frame: pa.Table) -> tuple[pa.Table, int]:
             return frame, 0
         if len(repeated) < len(counts):
             keep = pc.is_in(values, value_set=repeated, skip_nulls=False)
-            candidates = candidates[np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool)]
+            candidates = candidates[np.asarray(keep, dtype=bool)]
     # Whole rows of the remaining candidates; -0.0 and 0.0 are one value, as in dedupe().
     keys = frame.take(candidates)
     keys = pa.table({c: pc.add(keys.column(c), 0.0) if pa.types.is_floating(keys.column(c).type) else keys.column(c)

@@ -179,7 +179,8 @@ def arrow_schema(table: str) -> pa.Schema:
 class TableRows(Mapping):
     """table -> typed rows as dicts (column order of CORE), made from the validated frames on first use.
 
-    `frames` holds the same rows column by column; the loading path reads those, never the dicts.
+    `frames` holds the same rows column by column; the loading path reads those, never the dicts, so
+    the dicts are a read-only view (changing them changes nothing that is loaded).
     """
 
     def __init__(self, frames: dict[str, pa.Table]):
@@ -426,7 +427,6 @@ def _parts(source: str, rows) -> list[_Part]:
         distinct = set(tables)
         for table in distinct:
             if len(distinct) == 1:
-                idx = None
                 part = _Part(table, columns, raws, positions)
             else:  # one key sequence shared by rows of several tables
                 idx = [i for i, t in enumerate(tables) if t == table]
@@ -461,7 +461,8 @@ def _column_values(source: str, part: _Part, column: str, default_segment: str |
 
 def _validate_part(source: str, part: _Part, default_segment: str | None
                    ) -> tuple[pa.Table, np.ndarray, list[tuple[int, str]]]:
-    """The good rows of a part as a typed frame, their positions, and (position, reason) of each reject.
+    """The good rows of a part as a typed frame, their input positions, and (index in the part,
+    reason) of each reject.
 
     Columns are converted whole; only the rows a column could not convert and the rows the masks of
     _suspects flag are judged one by one by _verdict, so each reason is the one-row rule's own."""
@@ -488,7 +489,7 @@ def _validate_part(source: str, part: _Part, default_segment: str | None
         keep = np.ones(n, dtype=bool)
         keep[[i for i, _ in rejects]] = False
         frame, positions = frame.filter(pa.array(keep)), positions[keep]
-    return frame, positions, [(part.positions[i], reason) for i, reason in rejects]
+    return frame, positions, rejects
 
 
 def validate(source: str, rows, *, default_segment: str | None = None) -> Validated:
@@ -505,9 +506,8 @@ def validate(source: str, rows, *, default_segment: str | None = None) -> Valida
     for part in _parts(source, rows):
         frame, positions, part_rejects = _validate_part(source, part, default_segment)
         good.setdefault(part.table, []).append((frame, positions))
-        by_position = dict(zip(part.positions, part.raws, strict=True)) if part_rejects else {}
-        rejects += [(p, part.table, reason, _record(source, part.table, by_position[p], default_segment))
-                    for p, reason in part_rejects]
+        rejects += [(part.positions[i], part.table, reason, _record(source, part.table, part.raws[i], default_segment))
+                    for i, reason in part_rejects]
     for table, pieces in good.items():
         if len(pieces) == 1:
             frame = pieces[0][0]
