@@ -366,11 +366,22 @@ def prepare(obs: pd.DataFrame, regions: pd.DataFrame, source_kinds: Mapping[str,
     df = obs.copy()
     if as_of is not None:
         df = df[_day(df["observed_at"]) <= _as_date(as_of)]
-    df = list_price_since(df, persist_sources)
-    df = normalise_price_types(df)
+    return prepare_dated(list_price_since(df, persist_sources), regions, source_kinds)
+
+
+def prepare_dated(obs: pd.DataFrame, regions: pd.DataFrame,
+                  source_kinds: Mapping[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """prepare() after list_price_since: rows that carry `price_since` already. Every step here is per
+    row or per day, so any set of whole days gives the same units and markers for those days as all
+    days at once (the incremental marts build only the days that changed, etl/marts/prices.py)."""
+    df = normalise_price_types(obs)
     kept, markers = evidence_filter(df)
     kept = map_regions(kept, regions)
     kept = dedupe_providers(kept, source_kinds)
+    # A machine-less marketplace listing is its own unit, named by its day and its place among that
+    # day's rows (machine_key's row fallback), so the name does not depend on which other days are built.
+    kept.index = pd.Index(kept["day"].astype(str) + "#" + kept.groupby("day").cumcount().astype(str)) \
+        if not kept.empty else kept.index
     units = flag_outliers(vote_units(kept))
     return units, markers
 

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from etl import config, guards
-from etl.marts import MARTS, Mart, named
+from etl.marts import MARTS, Mart, named, state
 from etl.provenance import CENTRALISED, DECENTRALISED, SEGMENTS, Source
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -473,13 +473,21 @@ def record_run(con, run_id: str, source: str, mode: str, started: datetime, fini
 # --------------------------------------------------------------------------- marts
 
 def build_marts(con: duckdb.DuckDBPyConnection, only: set[str] | None = None) -> list[str]:
-    """Rebuild every mart (or the `only` ones) in the declared order of etl.marts.MARTS; returns their names."""
+    """Build every mart (or the `only` ones) in the declared order of etl.marts.MARTS; returns their names.
+
+    The day-keyed marts rebuild only the days whose core rows changed since they were last built
+    (etl/marts/state.py); the core tables are fingerprinted once here for all of them.
+    """
     built = []
-    for mart in MARTS:
-        if only is not None and mart.name not in only:
-            continue
-        build_mart(con, mart)
-        built.append(mart.name)
+    state.prepare(con)
+    try:
+        for mart in MARTS:
+            if only is not None and mart.name not in only:
+                continue
+            build_mart(con, mart)
+            built.append(mart.name)
+    finally:
+        state.release(con)
     return built
 
 
