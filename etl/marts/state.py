@@ -16,8 +16,9 @@ with them: a run continuing from the published warehouse continues from its mart
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
@@ -155,3 +156,43 @@ def forget(con: duckdb.DuckDBPyConnection, mart: str | None = None) -> None:
     where, params = ("WHERE mart = ?", [mart]) if mart else ("", [])
     con.execute(f"DELETE FROM {DAYS_TABLE} {where}", params)
     con.execute(f"DELETE FROM {VERSIONS_TABLE} {where}", params)
+
+
+# --------------------------------------------------------------------------- SQL marts by day
+
+# A SQL mart whose rows are per day of one core table marks that input `core.<table> /* per day */` (the
+# other reads are whole), has a `day` column, and may name in a `-- version:` line a query whose
+# result, when it changes, rebuilds it whole (e.g. the sources that publish network totals).
+PER_DAY = re.compile(r"core\.([a-z_]+) /\* per day \*/")
+VERSION_QUERY = re.compile(r"^-- version: (.+)$", re.M)
+SQL_CHUNK_ROWS = 1_000_000
+
+
+def build_sql(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
+    """Run a SQL mart: whole when it has no per-day input or its record is stale, else only the changed days."""
+    inputs = set(PER_DAY.findall(sql))
+    if len(inputs) != 1:
+        con.execute(sql)
+        return
+    (table,) = inputs
+    version = hashlib.sha256(sql.encode()).hexdigest()[:16]
+    for query in VERSION_QUERY.findall(sql):
+        try:
+            version += "|" + frame_hash(con.execute(query).df())
+        except duckdb.CatalogException:
+            version += "|missing"
+    p = plan(con, name, fingerprints(con, table), version, (f"marts.{name}",))
+    if p.full:
+        con.execute(sql)
+    elif p.days:
+        select = re.sub(rf"(?s)^.*?CREATE OR REPLACE TABLE marts\.{name} AS", "", re.sub(r"--[^\n]*", "", sql))
+        select = PER_DAY.sub("temp._mart_day_rows", select)
+        con.execute(f"DELETE FROM marts.{name} WHERE list_contains(?::DATE[], day)", [p.days])
+        for days in p.chunks(SQL_CHUNK_ROWS):
+            lo, hi = min(days), max(days) + timedelta(days=1)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _mart_day_rows AS SELECT * FROM core.{table} "
+                        "WHERE observed_at >= ? AND observed_at < ? AND list_contains(?::DATE[], CAST(observed_at AS DATE))",
+                        [lo, hi, days])
+            con.execute(f"INSERT INTO marts.{name} {select}")
+        con.execute("DROP TABLE IF EXISTS temp._mart_day_rows")
+    commit(con, p)
