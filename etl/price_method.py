@@ -292,13 +292,13 @@ def list_price_since(obs: pd.DataFrame, persist_sources: Iterable[str]) -> pd.Da
     df["price_since"] = df["_day"]
     persist = df["source"].isin(list(persist_sources))
     keys = ["source", "provider", "gpu_model", "price_type"]
-    for _, g in df[persist].sort_values("observed_at").groupby(keys, dropna=False):
-        run_start, last = None, None
-        for idx, price, d in zip(g.index, g["price_usd_per_gpu_hour"], g["_day"], strict=True):
-            if last is None or price != last:
-                run_start = d
-            last = price
-            df.at[idx, "price_since"] = run_start
+    series = df[persist].sort_values("observed_at")
+    if not series.empty:  # per series in time order: a run starts at its first row and at every price change
+        code = series.groupby(keys, dropna=False, sort=False).ngroup()
+        price = series["price_usd_per_gpu_hour"]
+        starts = (price.groupby(code).cumcount() == 0) | (price != price.groupby(code).shift())
+        since = series["_day"].where(starts).groupby(code).ffill()
+        df.loc[series.index, "price_since"] = since.values
     return df.drop(columns="_day")
 
 

@@ -127,11 +127,12 @@ def plan(con: duckdb.DuckDBPyConnection, mart: str, current: pd.DataFrame, versi
     stored = con.execute(f"SELECT version FROM {VERSIONS_TABLE} WHERE mart = ?", [mart]).fetchall()
     if not stored or stored[0][0] != version or not all(_exists(con, t) for t in outputs):
         return Plan(mart, version, current, True, sorted(rows), rows)
-    before = con.execute(f"SELECT day, source, n, h FROM {DAYS_TABLE} WHERE mart = ?", [mart]).df()
-    before["day"] = pd.to_datetime(before["day"]).dt.date
-    both = current.merge(before, on=["day", "source"], how="outer", suffixes=("", "_before"), indicator=True)
-    changed = both[(both["_merge"] != "both") | (both["n"] != both["n_before"]) | (both["h"] != both["h_before"])]
-    return Plan(mart, version, current, False, sorted(set(changed["day"])), rows)
+    before = {(d, s): (n, h) for d, s, n, h in con.execute(
+        f"SELECT day, source, n, h FROM {DAYS_TABLE} WHERE mart = ?", [mart]).fetchall()}
+    now = {(d, s): (int(n), h) for d, s, n, h in zip(current["day"], current["source"], current["n"], current["h"],
+                                                      strict=True)}
+    changed = {key[0] for key in before.keys() | now.keys() if before.get(key) != now.get(key)}
+    return Plan(mart, version, current, False, sorted(changed), rows)
 
 
 def commit(con: duckdb.DuckDBPyConnection, p: Plan) -> None:
