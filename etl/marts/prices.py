@@ -143,7 +143,10 @@ def marker_rows(markers: pd.DataFrame) -> pd.DataFrame:
 # Bump when this module's or etl.price_method's output changes for the same inputs without a method
 # version change: the next build is then a full rebuild.
 BUILD_VERSION = "2"
-CHUNK_ROWS = 300_000  # core rows per group of days read at once: bounds the memory of a full rebuild
+CHUNK_ROWS = 200_000  # core rows per group of days read at once: bounds the memory of a full rebuild
+# The core.gpu_prices columns the cw rules and the markers read (the Vast-only fields are CCIR's).
+METHOD_COLUMNS = ("observed_at", "source", "provider", "segment", "gpu_model", "price_usd_per_gpu_hour", "price_type",
+                  "region", "offer_id", "host_id", "machine_id", "confidence", "date_precision", "ref_url", "note")
 CCIR_CHUNK_DAYS = 60  # window ends per CCIR read (each read adds the 6 days before)
 SINCE_SOURCE = "~price_since"  # fingerprint pseudo-source: the list-price run starts of the persisted sources
 OUTPUTS = ("marts.price_index", "marts.price_units", "marts.price_markers")
@@ -209,7 +212,7 @@ def _read_days(con: duckdb.DuckDBPyConnection, days: list, columns: str = "rowid
 
 def _day_units(con, days, persisted, regions, kinds) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(units, markers) of `days`: pm.prepare's rules with price_since taken from the whole-history pass."""
-    rows = _read_days(con, days)
+    rows = _read_days(con, days, "rowid AS _rid, " + ", ".join(METHOD_COLUMNS))
     if rows.empty:
         return pd.DataFrame(columns=list(UNIT_TYPES)), pd.DataFrame()
     since = persisted.set_index("_rid")["price_since"] if not persisted.empty else pd.Series(dtype=object)

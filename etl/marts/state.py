@@ -192,7 +192,8 @@ def build_sql(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
         for days in p.chunks(SQL_CHUNK_ROWS):
             lo, hi = min(days), max(days) + timedelta(days=1)
             con.execute(f"CREATE OR REPLACE TEMP TABLE _mart_day_rows AS SELECT * FROM core.{table} "
-                        "WHERE observed_at >= ? AND observed_at < ? AND list_contains(?::DATE[], CAST(observed_at AS DATE))",
+                        "WHERE observed_at >= ? AND observed_at < ? AND list_contains(?::DATE[], CAST(observed_at AS DATE)) "
+                        "ORDER BY rowid",  # the same relative order (and rowid order) as the core table's
                         [lo, hi, days])
             con.execute(f"INSERT INTO marts.{name} {select}")
         con.execute("DROP TABLE IF EXISTS temp._mart_day_rows")

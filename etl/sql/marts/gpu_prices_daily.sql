@@ -10,9 +10,13 @@ SELECT
     count(*) AS n_offers,
     median(price_usd_per_gpu_hour) AS price_usd_per_gpu_hour,
     min(price_usd_per_gpu_hour) AS min_usd_per_gpu_hour,
-    -- min, not any_value: the same rows give the same mart, however the days are built
-    min(ref_url) AS ref_url, min(ref_date) AS ref_date, min(confidence) AS confidence, min(note) AS note
-FROM core.gpu_prices /* per day */
+    -- the first non-null value in table order (what any_value picks on one thread), so that the same
+    -- rows give the same mart however the days are built
+    arg_min(p.ref_url, p.rowid) FILTER (WHERE p.ref_url IS NOT NULL) AS ref_url,
+    arg_min(p.ref_date, p.rowid) FILTER (WHERE p.ref_date IS NOT NULL) AS ref_date,
+    arg_min(p.confidence, p.rowid) FILTER (WHERE p.confidence IS NOT NULL) AS confidence,
+    arg_min(p.note, p.rowid) FILTER (WHERE p.note IS NOT NULL) AS note
+FROM core.gpu_prices /* per day */ p
 LEFT JOIN ref.segments s USING (segment)
 GROUP BY ALL
 ORDER BY day, gpu_model, provider;
