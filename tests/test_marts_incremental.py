@@ -161,3 +161,41 @@ def test_an_emptied_day_leaves_the_marts(db, tmp_path):
     assert con.execute("SELECT count(*) FROM marts.price_index WHERE day = ? AND method = 'cw-1.0.0'",
                        [day]).fetchall()[0][0] == 0
     assert_same_as_scratch(path, con, tmp_path)
+
+
+def test_host_capacity_from_duckdb_machine_counts_is_the_pure_rule():
+    """MACHINES_SQL + host_capacities (per-machine GPUs aggregated in DuckDB) = etl.concentration.host_capacity."""
+    import random
+
+    from etl import concentration as c
+    from etl.marts import concentration as mart
+
+    rng = random.Random(4)
+    con = duckdb.connect(":memory:")
+    warehouse.create_schema(con)
+    offers = []
+    for _ in range(400):
+        day = START + rng.randrange(3) * DAY + timedelta(hours=rng.randrange(24))
+        machine = f"m{rng.randrange(60)}"
+        num = rng.choice([None, 0, 1, 2, 4, 8, 1, 1])
+        frac = rng.choice([None, 1.0, 0.5, 0.25, 0.4, 0.125, 1.5, 0.0])  # 1 / 0.4 = 2.5: banker's rounding
+        model = rng.choice(["H100 SXM", "RTX 4090"])
+        capped = rng.random() < 0.05
+        host = f"h{int(machine[1:]) % 7}"  # a machine stays on one host
+        con.execute("INSERT INTO core.gpu_prices (observed_at, source, provider, segment, gpu_model, "
+                    "price_usd_per_gpu_hour, price_type, machine_id, host_id, gpu_count, gpu_frac, query_capped) "
+                    "VALUES (?, 'vast', 'vast', 'marketplace', ?, 1.0, 'on_demand', ?, ?, ?, ?, ?)",
+                    [day, model, machine, host, num, frac, capped])
+        offers.append(c.MachineOffer(day.date(), model, machine, host, None if num is None else float(num), frac,
+                                     capped))
+    days = sorted({o.day for o in offers})
+    frame = con.execute(mart.MACHINES_SQL, ["vast", START - DAY, START + 4 * DAY, days]).df()
+    got = [(str(pd_day(x.day)), x.gpu_model, x.hosts, x.machines, x.capped) for x in mart.host_capacities(frame)]
+    want = [(str(x.day), x.gpu_model, x.hosts, x.machines, x.capped) for x in c.host_capacity(offers)]
+    assert got == want and len(want) == 8  # 4 days x 2 models
+
+
+def pd_day(value):
+    import pandas as pd
+
+    return pd.Timestamp(value).date()
