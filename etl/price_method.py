@@ -273,9 +273,12 @@ def machine_key(df: pd.DataFrame) -> pd.Series:
     """A marketplace machine's id: machine_id, else host_id, else the offer (one listing)."""
     out = pd.Series([f"row:{i}" for i in df.index], index=df.index, dtype=object)
     for kind in ("offer", "host", "machine"):  # the last assigned wins: machine, else host, else offer
-        values = _col(df, f"{kind}_id").astype(object)
-        present = values.map(_present).astype(bool) if len(values) else values.astype(bool)
-        out[present] = kind + ":" + values[present].map(str)
+        values = _col(df, f"{kind}_id")
+        if values.dtype == object:  # anything may be in it: _present value by value
+            present = values.map(_present).astype(bool) if len(values) else pd.Series(False, index=df.index)
+        else:  # a typed column: missing is NA, and a value is present unless it is ''
+            present = values.notna() & (values.astype(str) != "")
+        out[present] = kind + ":" + values[present].astype(object).map(str)
     return out
 
 
