@@ -22,14 +22,15 @@ def _resolve(module: str, name: str) -> Callable:
 
 # Building a Plotly figure (its validators) is most of a page's script run, and the same inputs give
 # the same figure: keep each built figure, shared read-only by every rerun and session (st.plotly_chart
-# copies it before sending). Keyed by the builder and its arguments (frames hashed by content).
+# copies it before sending). Keyed by the builder, its arguments (frames hashed by content; Streamlit
+# samples frames of 50,000 rows or more) and the warehouse file, so new data never meets an old entry.
 @st.cache_resource(ttl=3600, max_entries=64, show_spinner=False)
-def _built(module: str, name: str, args: tuple, kwargs: dict) -> Any:
+def _built(module: str, name: str, args: tuple, kwargs: dict, snapshot: tuple | None) -> Any:
     return _resolve(module, name)(*args, **kwargs)
 
 
 @st.cache_data(ttl=3600, max_entries=128, show_spinner=False)
-def _computed(module: str, name: str, args: tuple, kwargs: dict) -> Any:
+def _computed(module: str, name: str, args: tuple, kwargs: dict, snapshot: tuple | None) -> Any:
     return _resolve(module, name)(*args, **kwargs)
 
 
@@ -37,13 +38,13 @@ def figure(builder: Callable[..., go.Figure], *args, **kwargs) -> go.Figure:
     """builder(*args, **kwargs) for a pure chart builder (dashboard.charts), built once per distinct input.
 
     The figure is shared: never change it after (ui.chart and st.plotly_chart only read it)."""
-    return _built(builder.__module__, builder.__qualname__, args, kwargs)
+    return _built(builder.__module__, builder.__qualname__, args, kwargs, warehouse.snapshot_key())
 
 
 def cached(function: Callable, *args, **kwargs) -> Any:
     """function(*args, **kwargs) for a pure model function (dashboard.model), computed once per distinct
     input; every caller gets its own copy of the result."""
-    return _computed(function.__module__, function.__qualname__, args, kwargs)
+    return _computed(function.__module__, function.__qualname__, args, kwargs, warehouse.snapshot_key())
 
 
 def provenance_lines(data: pd.DataFrame | None, sources: list[str] | None = None) -> list[str]:
