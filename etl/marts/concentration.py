@@ -638,7 +638,7 @@ def _supply(con: duckdb.DuckDBPyConnection, skipped: list[dict]) -> list[Period]
 
 
 BUILD_VERSION = "1"  # bump when the output changes for the same inputs: the next build is a full one
-CHUNK_ROWS = 300_000  # marketplace offers read per group of days
+CHUNK_ROWS = 100_000  # marketplace offers read per group of days (their share rows are many: bounded memory)
 OUTPUTS = ("marts.concentration", "marts.concentration_shares", "marts.concentration_skipped")
 
 

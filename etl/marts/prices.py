@@ -143,7 +143,7 @@ def marker_rows(markers: pd.DataFrame) -> pd.DataFrame:
 # Bump when this module's or etl.price_method's output changes for the same inputs without a method
 # version change: the next build is then a full rebuild.
 BUILD_VERSION = "2"
-CHUNK_ROWS = 200_000  # core rows per group of days read at once: bounds the memory of a full rebuild
+CHUNK_ROWS = 100_000  # core rows per group of days read at once: bounds the memory of a full rebuild
 # The core.gpu_prices columns the cw rules and the markers read (the Vast-only fields are CCIR's).
 METHOD_COLUMNS = ("observed_at", "source", "provider", "segment", "gpu_model", "price_usd_per_gpu_hour", "price_type",
                   "region", "offer_id", "host_id", "machine_id", "confidence", "date_precision", "ref_url", "note")

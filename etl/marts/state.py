@@ -166,7 +166,7 @@ def forget(con: duckdb.DuckDBPyConnection, mart: str | None = None) -> None:
 # result, when it changes, rebuilds it whole (e.g. the sources that publish network totals).
 PER_DAY = re.compile(r"core\.([a-z_]+) /\* per day \*/")
 VERSION_QUERY = re.compile(r"^-- version: (.+)$", re.M)
-SQL_CHUNK_ROWS = 1_000_000
+SQL_CHUNK_ROWS = 200_000
 
 
 def build_sql(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
@@ -183,12 +183,14 @@ def build_sql(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
         except duckdb.CatalogException:
             version += "|missing"
     p = plan(con, name, fingerprints(con, table), version, (f"marts.{name}",))
-    if p.full:
-        con.execute(sql)
-    elif p.days:
-        select = re.sub(rf"(?s)^.*?CREATE OR REPLACE TABLE marts\.{name} AS", "", re.sub(r"--[^\n]*", "", sql))
-        select = PER_DAY.sub("temp._mart_day_rows", select)
+    select = re.sub(rf"(?s)^.*?CREATE OR REPLACE TABLE marts\.{name} AS", "", re.sub(r"--[^\n]*", "", sql))
+    select = PER_DAY.sub("temp._mart_day_rows", select).strip().rstrip(";")
+    if p.full:  # in groups of days too: one query over every day holds all of them (1 GB at 4.5M supply rows)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _mart_day_rows AS SELECT * FROM core.{table} LIMIT 0")
+        con.execute(f"CREATE OR REPLACE TABLE marts.{name} AS SELECT * FROM ({select}) LIMIT 0")
+    else:
         con.execute(f"DELETE FROM marts.{name} WHERE list_contains(?::DATE[], day)", [p.days])
+    if p.days:
         for days in p.chunks(SQL_CHUNK_ROWS):
             lo, hi = min(days), max(days) + timedelta(days=1)
             con.execute(f"CREATE OR REPLACE TEMP TABLE _mart_day_rows AS SELECT * FROM core.{table} "
@@ -196,5 +198,5 @@ def build_sql(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
                         "ORDER BY rowid",  # the same relative order (and rowid order) as the core table's
                         [lo, hi, days])
             con.execute(f"INSERT INTO marts.{name} {select}")
-        con.execute("DROP TABLE IF EXISTS temp._mart_day_rows")
+    con.execute("DROP TABLE IF EXISTS temp._mart_day_rows")
     commit(con, p)
