@@ -146,7 +146,7 @@ def throughput(n: int, per_file: int) -> dict:
         ours = project_path(snapshots, folder / "project.duckdb")
         floor = duckdb_path(snapshots, folder / "duckdb.duckdb")
     return {"files": sum(map(len, snapshots)), "snapshots": len(snapshots), "mb": round(mb, 1), "project": ours, "duckdb_read_json": floor,
-            "ratio_to_duckdb": round(ours["total_s"] / floor["total_s"], 1)}
+            "ratio_to_duckdb": round(ours["total_s"] / floor["total_s"], 2)}
 
 
 # --------------------------------------------------------------------------- marts
