@@ -2,7 +2,7 @@
 
     python bench/browser.py                      # on a seed + replay warehouse, 9 runs
     COMPUTEWATCH_DB=/tmp/w.duckdb python bench/browser.py --runs 9 --json out.json
-    python bench/browser.py --sessions 10        # also: ten concurrent sessions vs one
+    python bench/browser.py --sessions 10        # also: ten concurrent sessions vs one, app and floor
 
 In one run, headless Debian Chromium (never a downloaded browser) drives the dashboard and
 bench/floor_app.py (one slider, one 500-point Plotly chart), both served by `streamlit run`,
@@ -14,6 +14,9 @@ interleaved (app, floor, app, floor, ...) so load on the shared machine hits bot
 - slider: from an ArrowRight key press on a focused slider to the first chart whose data differ
   from before (polled every animation frame): the scenario page's "GPU price change" slider, the
   concentration entry simulator's share slider, and the floor's slider;
+- with --sessions N: the scenario slider with N sessions (browser contexts) pressing at once against
+  one session, and the same for the floor's slider: the floor under N sessions shows what the
+  machine itself allows (every browser shares its cores);
 - the dashboard server's peak memory: RSS of the streamlit process and its children, sampled
   every 0.2 s over the whole probe.
 
@@ -218,17 +221,18 @@ async def probe(app_base: str, floor_base: str, runs: int, sessions: int) -> dic
             floor_key[name] = "floor slider"
             await page.close()
         result = {"timings": summarise(samples, floor_key)}
-        if sessions > 1:
-            result["sessions"] = await concurrent(browser, app_base, runs, sessions)
+        if sessions > 1:  # the app's scenario slider, then the floor's: what the machine itself allows
+            path, label = SLIDERS["scenario slider"]
+            result["sessions"] = await concurrent(browser, app_base, path, label, runs, sessions)
+            result["floor_sessions"] = await concurrent(browser, floor_base, "", "Frequency", runs, sessions)
         await browser.close()
     return result
 
 
-async def concurrent(browser, app_base: str, runs: int, sessions: int) -> dict:
-    """Median scenario-slider latency with `sessions` sessions pressing at once, against one session."""
-    path, label = SLIDERS["scenario slider"]
+async def concurrent(browser, base: str, path: str, label: str, runs: int, sessions: int) -> dict:
+    """Median slider latency with `sessions` sessions pressing at once, against one session."""
     contexts = [await browser.new_context(viewport=VIEWPORT) for _ in range(sessions)]
-    pages = [await open_ready(c, f"{app_base}/{path}") for c in contexts]
+    pages = [await open_ready(c, f"{base}/{path}") for c in contexts]
     thumbs = [slider(p, label) for p in pages]
     single = [await key_to_redraw(pages[0], thumbs[0]) for _ in range(runs)]
     many: list[float] = []
@@ -267,6 +271,9 @@ def main() -> None:
         s = result["sessions"]
         print(f"{s['sessions']} concurrent sessions, scenario slider: median {s['concurrent_median_s']:.3f} s "
               f"(p90 {s['concurrent_p90_s']:.3f} s) vs one session {s['single_median_s']:.3f} s = {s['ratio']:.2f}x")
+        f = result["floor_sessions"]
+        print(f"{f['sessions']} concurrent sessions, floor slider:    median {f['concurrent_median_s']:.3f} s "
+              f"(p90 {f['concurrent_p90_s']:.3f} s) vs one session {f['single_median_s']:.3f} s = {f['ratio']:.2f}x")
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(result, indent=1), encoding="utf-8")

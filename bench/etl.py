@@ -11,17 +11,20 @@ etl.warehouse.load into an empty warehouse. DuckDB's: read_json of the same file
 offers and INSERT the same gpu_prices columns (price = dph_total / num_gpus) into the same table:
 the floor of what loading these bytes can cost.
 
-Marts: each warehouse is copied to a temporary file and every mart rebuilt there by
-etl.warehouse.build_marts, in a child process so that its peak RSS is the rebuild's alone; the
-seconds of each SQL file and Python mart are printed too (the profile of the rebuild).
+Marts: each warehouse is copied to a temporary file, where (1) every mart is rebuilt from scratch
+(the marts' record of what they were built from forgotten, etl/marts/state.py), then (2) the hourly
+case on that result: one new synthetic snapshot (bench/make_warehouse.py's generators: a snapshot's
+worth of Vast offers and gpu_price_tracker rows, an hour after the newest row) loaded through
+etl.warehouse.validate/load, then etl.warehouse.build_marts, which rebuilds only the changed days.
+Each runs in its own child process so its peak RSS (hourly: load + marts) is its own; the seconds of
+each mart (etl.marts.MARTS order, plus the core fingerprints) are kept, and printed with --profile.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
-import pkgutil
+import os
 import random
 import resource
 import shutil
@@ -98,6 +101,7 @@ def project_path(snapshots: list[list[Path]], db: Path) -> dict:
     con = empty_warehouse(db)
     t = {"read": 0.0, "parse": 0.0, "validate": 0.0, "load": 0.0}
     prices = supply = 0
+    cpu0 = time.process_time()
     for files in snapshots:
         t0 = time.perf_counter()
         payloads = [Payload.from_file(path) for path in files]
@@ -112,22 +116,26 @@ def project_path(snapshots: list[list[Path]], db: Path) -> dict:
         t["parse"] += t2 - t1
         t["validate"] += t3 - t2
         t["load"] += t4 - t3
-        prices += len(data.rows["gpu_prices"])
-        supply += len(data.rows["supply"])
+        prices += data.count("gpu_prices")
+        supply += data.count("supply")
+    cpu = time.process_time() - cpu0
     con.close()
     total = sum(t.values())
     return {"offers": prices, "supply_rows": supply, **{f"{k}_s": round(v, 3) for k, v in t.items()},
-            "total_s": round(total, 3), "offers_per_s": round(prices / total)}
+            "total_s": round(total, 3), "cpu_s": round(cpu, 3), "offers_per_s": round(prices / total),
+            "rows_per_s": round((prices + supply) / total)}  # offers + supply rows
 
 
 def duckdb_path(snapshots: list[list[Path]], db: Path) -> dict:
     con = empty_warehouse(db)
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     con.execute(DUCKDB_INSERT, [[str(f) for files in snapshots for f in files]])
-    total = time.perf_counter() - t0
+    total, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     n = con.execute("SELECT count(*) FROM core.gpu_prices").fetchone()[0]
     con.close()
-    return {"offers": n, "total_s": round(total, 3), "offers_per_s": round(n / total)}
+    # cpu_s: every thread's CPU seconds (DuckDB uses all cores; the project path mostly one), which
+    # a machine shared with other work disturbs less than the wall time
+    return {"offers": n, "total_s": round(total, 3), "cpu_s": round(cpu, 3), "offers_per_s": round(n / total)}
 
 
 def throughput(n: int, per_file: int) -> dict:
@@ -138,64 +146,107 @@ def throughput(n: int, per_file: int) -> dict:
         ours = project_path(snapshots, folder / "project.duckdb")
         floor = duckdb_path(snapshots, folder / "duckdb.duckdb")
     return {"files": sum(map(len, snapshots)), "snapshots": len(snapshots), "mb": round(mb, 1), "project": ours, "duckdb_read_json": floor,
-            "ratio_to_duckdb": round(ours["total_s"] / floor["total_s"], 1)}
+            "ratio_to_duckdb": round(ours["total_s"] / floor["total_s"], 2)}
 
 
 # --------------------------------------------------------------------------- marts
 
-def rebuild_child(db: str, profile: bool) -> None:
-    """In the child: rebuild every mart of a copy of `db` (with `profile`, first once more timing each
-    mart apart); print one JSON line."""
-    import duckdb
+def snapshot_rows(db: str, path: Path) -> dict:
+    """One new hourly snapshot for warehouse `db`, pickled to `path`: Vast offers (bench/make_warehouse.py's
+    OfferPool, as many as the warehouse's average snapshot) and gpu_price_tracker rows, an hour after its
+    newest row, as a maintainer's hourly run loads them."""
+    import pickle
+    from datetime import timedelta
 
-    from etl import warehouse
+    import duckdb
+    import numpy as np
+
+    from bench.make_warehouse import OfferPool, marketplace_templates, tracker_snapshot, tracker_templates
 
     with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / "warehouse.duckdb"
+        copy = Path(tmp) / "read.duckdb"
         shutil.copyfile(db, copy)
-        con = duckdb.connect(str(copy))
-        rows = con.execute("SELECT count(*) FROM core.gpu_prices").fetchone()[0]
-        supply = con.execute("SELECT count(*) FROM core.supply").fetchone()[0]
-        parts: dict[str, float] = {}
-        parts_s = None
-        if profile:
-            parts_s = profile_parts(con, parts)
+        con = duckdb.connect(str(copy), read_only=True)
+        newest, = con.execute("SELECT max(observed_at) FROM core.gpu_prices").fetchone()
+        per = dict(con.execute("""SELECT source, count(*) // count(DISTINCT observed_at) FROM core.gpu_prices
+                                  WHERE source IN ('vast', 'gpu_price_tracker') GROUP BY source""").fetchall())
+        tracker = tracker_templates(con)
         con.close()
-        # The rebuild through the one entry point the pipeline calls, on a fresh copy.
-        shutil.copyfile(db, copy)
-        con = duckdb.connect(str(copy))
+    t = newest + timedelta(hours=1)
+    pool = OfferPool(marketplace_templates(CAPTURES), max(per.get("vast", 0), 1))
+    prices, supply = pool.snapshot(0, t, t)
+    rows = {"vast": prices + supply,
+            "gpu_price_tracker": tracker_snapshot(tracker, per.get("gpu_price_tracker", 0), t, t,
+                                                  np.random.default_rng(5)) if tracker else []}
+    path.write_bytes(pickle.dumps(rows))
+    return {"at": t.isoformat(), "vast_offers": len(prices), "supply_rows": len(supply),
+            "tracker_rows": len(rows["gpu_price_tracker"])}
+
+
+def marts_child(kind: str, db: str, out: str | None, snapshot: str | None) -> None:
+    """In the child: `full`: forget the marts' record of what they were built from and build every mart of
+    `db` from scratch (saved at `out`); `hourly`: load the pickled snapshot into `db` through
+    warehouse.validate/load, then build the marts (only the changed days). Prints one JSON line; the peak
+    RSS is this child's alone."""
+    import pickle
+
+    import duckdb
+
+    from etl import sources, warehouse
+    from etl.marts import state
+
+    con = duckdb.connect(db)
+    rows = con.execute("SELECT count(*) FROM core.gpu_prices").fetchone()[0]
+    supply = con.execute("SELECT count(*) FROM core.supply").fetchone()[0]
+    result = {"kind": kind, "gpu_prices_rows": rows, "supply_rows": supply}
+    if kind == "full":
+        state.forget(con)
+    else:
         t0 = time.perf_counter()
-        warehouse.build_marts(con)
-        build_s = time.perf_counter() - t0
-        con.close()
-    print(json.dumps({"db": db, "gpu_prices_rows": rows, "supply_rows": supply, "build_marts_s": round(build_s, 2),
-                      "parts_total_s": parts_s, "parts_s": parts, "peak_rss_mb": round(peak_rss_mb())}))
+        loaded = 0
+        for name, batch in pickle.loads(Path(snapshot).read_bytes()).items():
+            source = sources.SOURCES[name]
+            data = warehouse.validate(name, batch, default_segment=source.segment)
+            loaded += warehouse.load(con, source, data)
+        result.update(load_s=round(time.perf_counter() - t0, 2), rows_loaded=loaded)
+    parts: dict[str, float] = {}
+    t0, cpu0 = time.perf_counter(), cpu_s()
+    warehouse.build_marts(con, timings=parts)
+    # CPU seconds (all threads) next to wall seconds: on a shared machine the wall time waits for others
+    result.update(marts_s=round(time.perf_counter() - t0, 2), marts_cpu_s=round(cpu_s() - cpu0, 2),
+                  parts_s={k: round(v, 3) for k, v in parts.items()}, peak_rss_mb=round(peak_rss_mb()),
+                  load_average=os.getloadavg()[0])
+    con.close()
+    if out:
+        shutil.copyfile(db, out)
+    print(json.dumps(result))
 
 
-def profile_parts(con, parts: dict[str, float]) -> float:
-    """Each mart's seconds, run in build_marts' order (SQL files by name, then Python marts)."""
-    from etl import warehouse
-
-    t_all = time.perf_counter()
-    for path in sorted((warehouse.SQL_DIR / "marts").glob("*.sql")):  # as build_marts runs them
-        t0 = time.perf_counter()
-        con.execute(path.read_text(encoding="utf-8"))
-        parts[f"sql/{path.stem}"] = round(time.perf_counter() - t0, 3)
-    import etl.marts as marts_pkg
-
-    for info in sorted(pkgutil.iter_modules(marts_pkg.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"etl.marts.{info.name}")
-        if hasattr(module, "build"):
-            t0 = time.perf_counter()
-            module.build(con)
-            parts[f"python/{info.name}"] = round(time.perf_counter() - t0, 3)
-    return round(time.perf_counter() - t_all, 2)
+def cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
-def rebuild(db: str, profile: bool) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--rebuild-child", db] + (["--profile"] if profile else []), capture_output=True, text=True,
+def _child(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--marts-child", *args], capture_output=True, text=True,
                          cwd=ROOT, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def rebuild(db: str, profile: bool = False) -> dict:
+    """On copies of `db`: the full rebuild from empty marts, then the hourly case on its result (one new
+    snapshot loaded, then build_marts), each in its own child process for its own peak RSS."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        shutil.copyfile(db, folder / "full.duckdb")
+        full = _child("full", str(folder / "full.duckdb"), str(folder / "built.duckdb"), "")
+        snap = snapshot_rows(db, folder / "snapshot.pickle")
+        hourly = _child("hourly", str(folder / "built.duckdb"), "", str(folder / "snapshot.pickle"))
+    return {"db": db, "gpu_prices_rows": full["gpu_prices_rows"], "supply_rows": full["supply_rows"],
+            # build_marts_s / peak_rss_mb: the full rebuild (what bench/run_all.py reports)
+            "build_marts_s": full["marts_s"], "full_cpu_s": full["marts_cpu_s"], "peak_rss_mb": full["peak_rss_mb"],
+            "parts_s": full["parts_s"],
+            "hourly": {**hourly, "snapshot": snap}}
 
 
 def main() -> None:
@@ -203,12 +254,13 @@ def main() -> None:
     parser.add_argument("--offers", type=int, default=200_000, help="Vast-shaped offers to load (0: skip)")
     parser.add_argument("--per-file", type=int, default=1000, help="offers per payload file (the connector's limit)")
     parser.add_argument("--marts", action="append", default=[], metavar="DB", help="rebuild every mart of DB")
-    parser.add_argument("--profile", action="store_true", help="also time each mart apart (one more rebuild)")
+    parser.add_argument("--profile", action="store_true", help="print each mart's seconds (full and hourly)")
     parser.add_argument("--json", help="write the figures to this JSON file")
-    parser.add_argument("--rebuild-child", help=argparse.SUPPRESS)
+    parser.add_argument("--marts-child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.rebuild_child:
-        rebuild_child(args.rebuild_child, args.profile)
+    if args.marts_child:
+        kind, db, out, snapshot = args.marts_child
+        marts_child(kind, db, out or None, snapshot or None)
         return
     result: dict = {}
     if args.offers:
@@ -216,8 +268,10 @@ def main() -> None:
         p, d = r["project"], r["duckdb_read_json"]
         print(f"{r['files']} Vast-shaped files, {r['mb']:,.0f} MB, {p['offers']:,} offers (+{p['supply_rows']:,} supply rows)")
         print(f"project parse+validate+load: {p['total_s']:7.2f} s  {p['offers_per_s']:>10,} offers/s  "
-              f"(read {p['read_s']:.2f}, parse {p['parse_s']:.2f}, validate {p['validate_s']:.2f}, load {p['load_s']:.2f} s)")
-        print(f"DuckDB read_json + insert:   {d['total_s']:7.2f} s  {d['offers_per_s']:>10,} offers/s")
+              f"({p['rows_per_s']:,} rows/s with supply; read {p['read_s']:.2f}, parse {p['parse_s']:.2f}, "
+              f"validate {p['validate_s']:.2f}, load {p['load_s']:.2f} s; CPU {p['cpu_s']:.2f} s)")
+        print(f"DuckDB read_json + insert:   {d['total_s']:7.2f} s  {d['offers_per_s']:>10,} offers/s  "
+              f"(CPU {d['cpu_s']:.2f} s, all threads)")
         print(f"project / DuckDB:            {r['ratio_to_duckdb']:7.1f}x  (peak RSS {peak_rss_mb():,.0f} MB)")
         r["peak_rss_mb"] = round(peak_rss_mb())
     if args.marts:
@@ -225,10 +279,17 @@ def main() -> None:
         for db in args.marts:
             m = rebuild(db, args.profile)
             result["marts"].append(m)
-            slowest = sorted(m["parts_s"].items(), key=lambda kv: -kv[1])[:6]
-            print(f"marts rebuild, {m['gpu_prices_rows']:,} price rows / {m['supply_rows']:,} supply rows: "
-                  f"{m['build_marts_s']:.1f} s, peak RSS {m['peak_rss_mb']:,} MB"
-                  + ("; slowest: " + ", ".join(f"{k} {v:.1f}s" for k, v in slowest) if slowest else ""))
+            h = m["hourly"]
+            print(f"marts, {m['gpu_prices_rows']:,} price rows / {m['supply_rows']:,} supply rows:")
+            print(f"  hourly run (load {h['snapshot']['vast_offers']:,} Vast offers + {h['snapshot']['tracker_rows']:,} "
+                  f"tracker rows, then build_marts): marts {h['marts_s']:.2f} s ({h['marts_cpu_s']:.2f} CPU s), "
+                  f"load {h['load_s']:.2f} s, peak RSS {h['peak_rss_mb']:,} MB, load average {h['load_average']:.1f}")
+            print(f"  full rebuild from empty marts: {m['build_marts_s']:.1f} s ({m['full_cpu_s']:.1f} CPU s), "
+                  f"peak RSS {m['peak_rss_mb']:,} MB")
+            if args.profile:
+                for label, parts in (("hourly", h["parts_s"]), ("full", m["parts_s"])):
+                    slowest = sorted(parts.items(), key=lambda kv: -kv[1])[:8]
+                    print(f"  {label} profile: " + ", ".join(f"{k} {v:.2f}s" for k, v in slowest))
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(result, indent=1), encoding="utf-8")

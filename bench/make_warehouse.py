@@ -280,8 +280,8 @@ def make(db: str, rows: int, *, days: int = 730, per_day: int = 4, end: datetime
         warehouse.load(con, source, data)
         timing["validate"] += t1 - t0
         timing["load"] += time.perf_counter() - t1
-        counts["gpu_prices"] += len(data.rows["gpu_prices"])
-        counts["supply"] += len(data.rows["supply"])
+        counts["gpu_prices"] += data.count("gpu_prices")
+        counts["supply"] += data.count("supply")
         counts["rejected"] += len(data.rejects)
 
     t_load = time.perf_counter()

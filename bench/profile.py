@@ -2,7 +2,7 @@
 
     COMPUTEWATCH_DB=/tmp/w.duckdb python bench/profile.py --page prices --page scenarios
     python bench/profile.py --parse 50000
-    COMPUTEWATCH_DB=/tmp/w.duckdb python bench/profile.py --marts
+    COMPUTEWATCH_DB=/tmp/w.duckdb python bench/profile.py --marts [--full]
 
 A page is run twice in one process with Streamlit's AppTest (cold: empty caches; warm: the
 second run, what a reader's rerun costs); the warm run is printed unless --cold. Output is
@@ -83,21 +83,24 @@ def parse(n: int, min_share: float) -> None:
     show(p, f"parse + validate + load of {result['offers']:,} Vast-shaped offers", min_share)
 
 
-def marts(min_share: float) -> None:
+def marts(min_share: float, full: bool) -> None:
     import duckdb
 
     from etl import warehouse
+    from etl.marts import state
 
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "w.duckdb"
         shutil.copyfile(os.environ["COMPUTEWATCH_DB"], copy)
         con = duckdb.connect(str(copy))
+        if full:  # without it the marts are current and the incremental build has nothing to do
+            state.forget(con)
         p = profiler()
         p.start()
         warehouse.build_marts(con)
         p.stop()
         con.close()
-    show(p, "build_marts", min_share)
+    show(p, "build_marts" + (" from nothing" if full else " (incremental: only changed days)"), min_share)
 
 
 def main() -> None:
@@ -106,6 +109,7 @@ def main() -> None:
     parser.add_argument("--cold", action="store_true", help="profile the first (cold-cache) run")
     parser.add_argument("--parse", type=int, default=0, help="profile the parse path on this many offers")
     parser.add_argument("--marts", action="store_true", help="profile build_marts on a copy of COMPUTEWATCH_DB")
+    parser.add_argument("--full", action="store_true", help="with --marts: forget the marts' state first (full rebuild)")
     parser.add_argument("--min-share", type=float, default=0.02, help="hide frames below this share of the run")
     args = parser.parse_args()
     for name in args.page:
@@ -113,7 +117,7 @@ def main() -> None:
     if args.parse:
         parse(args.parse, args.min_share)
     if args.marts:
-        marts(args.min_share)
+        marts(args.min_share, args.full)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
-"""Streamlit building blocks every page uses: the chart panel (figure, data, CSV, provenance) and headlines."""
+"""Streamlit building blocks every page uses: the chart panel (figure, data, CSV, provenance), headlines, caches."""
 
 from __future__ import annotations
 
+import importlib
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -10,6 +13,38 @@ import streamlit as st
 
 from dashboard import fmt
 from dashboard.data import sources as source_data
+from dashboard.data import warehouse
+
+
+def _resolve(module: str, name: str) -> Callable:
+    return getattr(importlib.import_module(module), name)
+
+
+# Building a Plotly figure (its validators) is most of a page's script run, and the same inputs give
+# the same figure: keep each built figure, shared read-only by every rerun and session (st.plotly_chart
+# copies it before sending). Keyed by the builder, its arguments (frames hashed by content; Streamlit
+# samples frames of 50,000 rows or more) and the warehouse file, so new data never meets an old entry.
+@st.cache_resource(ttl=3600, max_entries=64, show_spinner=False)
+def _built(module: str, name: str, args: tuple, kwargs: dict, snapshot: tuple | None) -> Any:
+    return _resolve(module, name)(*args, **kwargs)
+
+
+@st.cache_data(ttl=3600, max_entries=128, show_spinner=False)
+def _computed(module: str, name: str, args: tuple, kwargs: dict, snapshot: tuple | None) -> Any:
+    return _resolve(module, name)(*args, **kwargs)
+
+
+def figure(builder: Callable[..., go.Figure], *args, **kwargs) -> go.Figure:
+    """builder(*args, **kwargs) for a pure chart builder (dashboard.charts), built once per distinct input.
+
+    The figure is shared: never change it after (ui.chart and st.plotly_chart only read it)."""
+    return _built(builder.__module__, builder.__qualname__, args, kwargs, warehouse.snapshot_key())
+
+
+def cached(function: Callable, *args, **kwargs) -> Any:
+    """function(*args, **kwargs) for a pure model function (dashboard.model), computed once per distinct
+    input; every caller gets its own copy of the result."""
+    return _computed(function.__module__, function.__qualname__, args, kwargs, warehouse.snapshot_key())
 
 
 def provenance_lines(data: pd.DataFrame | None, sources: list[str] | None = None) -> list[str]:
@@ -23,6 +58,17 @@ def provenance_lines(data: pd.DataFrame | None, sources: list[str] | None = None
         names = sorted({s for value in data["source"].dropna().unique() for s in re.split(r",\s*", str(value))})
     if not names:
         return []
+    seed_dates = None
+    if "seed" in names:  # curated figures are as of their own sources' dates, not of the load
+        dates = (data.loc[data["source"].astype(str).str.contains("seed"), "ref_date"].dropna().astype(str).str[:10]
+                 if data is not None and {"source", "ref_date"} <= set(data.columns) else pd.Series(dtype=str))
+        seed_dates = (dates.min(), dates.max()) if not dates.empty else None
+    return list(_provenance(tuple(names), seed_dates, warehouse.snapshot_key()))
+
+
+@st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
+def _provenance(names: tuple[str, ...], seed_dates: tuple[str, str] | None, snapshot: tuple | None) -> tuple[str, ...]:
+    """provenance_lines' text, once per warehouse file (`snapshot`), not once per chart and rerun."""
     status = source_data.status().set_index("source")
     out = []
     for name in names:
@@ -31,14 +77,12 @@ def provenance_lines(data: pd.DataFrame | None, sources: list[str] | None = None
             continue
         row = status.loc[name]
         as_of = fmt.day(row["last_ok_at"])
-        if name == "seed":  # curated figures are as of their own sources' dates, not of the load
-            dates = (data.loc[data["source"].astype(str).str.contains("seed"), "ref_date"].dropna().astype(str).str[:10]
-                     if data is not None and {"source", "ref_date"} <= set(data.columns) else pd.Series(dtype=str))
-            as_of = (f"figures dated {dates.min()} to {dates.max()}; each row cites its source (see Data)"
-                     if not dates.empty else "each curated figure carries its own source and date "
+        if name == "seed":
+            as_of = (f"figures dated {seed_dates[0]} to {seed_dates[1]}; each row cites its source (see Data)"
+                     if seed_dates else "each curated figure carries its own source and date "
                      "(Data & sources, Curated figures)")
         out.append(f"**{row['title']}**, {row['producer']}. Licence: {row['licence']}. As of {as_of}.")
-    return out
+    return tuple(out)
 
 
 def chart(fig: go.Figure, data: pd.DataFrame, *, key: str, sources: list[str] | None = None,
@@ -52,8 +96,8 @@ def chart(fig: go.Figure, data: pd.DataFrame, *, key: str, sources: list[str] | 
     st.caption(caption)
     with st.expander("Data", expanded=False):
         st.dataframe(data, width="stretch", hide_index=True, key=f"table_{key}")
-        st.download_button(
-            "Download CSV", data.to_csv(index=False).encode("utf-8"),
+        st.download_button(  # the CSV is written when clicked, not on every rerun of every chart
+            "Download CSV", lambda: data.to_csv(index=False).encode("utf-8"),
             file_name=filename or f"computewatch_{key}.csv", mime="text/csv", key=f"csv_{key}",
         )
 

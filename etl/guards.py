@@ -7,6 +7,10 @@ import io
 import math
 from collections.abc import Iterable
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from etl.provenance import Payload
 
 MAX_PRICE_USD_PER_GPU_HOUR = 200.0  # above this a "per GPU-hour" price is a unit error (DESIGN.md)
@@ -81,6 +85,21 @@ def check_row(table: str, row: dict) -> str | None:
     return None
 
 
+def suspect_rows(table: str, frame: pa.Table) -> pa.Array | pa.ChunkedArray | None:
+    """A mask of the typed rows check_row might reject, for the big tables validated column by column:
+    a superset (each flagged row is then judged by check_row itself). None: judge every row."""
+    if table == "gpu_prices":  # check_row has no bounds of its own for prices (the warehouse's suffice)
+        return pa.array(np.zeros(frame.num_rows, dtype=bool))
+    if table == "supply":
+        out = None
+        for column in ("gpus_total", "gpus_in_use"):
+            values = frame.column(column)
+            outside = pc.or_(pc.less(values, 0.0), pc.greater(values, 1e8)).fill_null(False)  # as check_row
+            out = outside if out is None else pc.or_(out, outside)
+        return out
+    return None
+
+
 def _ordered(row: dict, low: str, mid: str, high: str) -> str | None:
     values = [(c, row.get(c)) for c in (low, mid, high) if row.get(c) is not None]
     for (a, x), (b, y) in zip(values, values[1:], strict=False):
@@ -105,6 +124,41 @@ def dedupe(rows: list[dict]) -> tuple[list[dict], int]:
         seen.add(key)
         out.append(row)
     return out, len(rows) - len(out)
+
+
+def dedupe_frame(frame: pa.Table) -> tuple[pa.Table, int]:
+    """dedupe() of a typed frame: exact repeats removed (first kept, order kept) and how many were dropped.
+
+    Only rows whose every value repeats can be a repeat, so the candidates are narrowed one column at a
+    time (the most varied first: an offer id leaves none at once) before whole rows are compared.
+    """
+    n = frame.num_rows
+    if n < 2:
+        return frame, 0
+    sample = frame.slice(0, 1000)
+    order = sorted(frame.column_names, key=lambda c: -pc.count_distinct(sample.column(c), mode="all").as_py())
+    candidates = np.arange(n)
+    for column in order:
+        values = frame.column(column).take(candidates)
+        counts = pc.value_counts(values)
+        repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+        if len(repeated) == 0:
+            return frame, 0
+        if len(repeated) < len(counts):
+            keep = pc.is_in(values, value_set=repeated, skip_nulls=False)
+            candidates = candidates[np.asarray(keep, dtype=bool)]
+    # Whole rows of the remaining candidates; -0.0 and 0.0 are one value, as in dedupe().
+    keys = frame.take(candidates)
+    keys = pa.table({c: pc.add(keys.column(c), 0.0) if pa.types.is_floating(keys.column(c).type) else keys.column(c)
+                     for c in keys.column_names})
+    keys = keys.append_column("_row", pa.array(candidates))
+    first = keys.group_by(frame.column_names, use_threads=False).aggregate([("_row", "min")]).column("_row_min")
+    dropped = np.setdiff1d(candidates, first.to_numpy())
+    if not len(dropped):
+        return frame, 0
+    keep = np.ones(n, dtype=bool)
+    keep[dropped] = False
+    return frame.filter(pa.array(keep)), int(len(dropped))
 
 
 def _hashable(value):

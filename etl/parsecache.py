@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -96,27 +97,33 @@ def read(folder: Path, snapshot: Path | None = None) -> Cached | None:
     return cached
 
 
-def write(folder: Path, columns: dict[str, dict[str, str]], rows: dict[str, list[dict]],
+def write(folder: Path, columns: dict[str, dict[str, str]], rows: Mapping[str, list[dict]],
           rejects: list[tuple[str, str, dict]], duplicates: int, snapshot: Path) -> Cached:
-    """Store one snapshot's validated rows atomically (temporary folder, then rename)."""
+    """Store one snapshot's validated rows atomically (temporary folder, then rename).
+
+    `rows` is table -> rows as dicts, or a warehouse.TableRows, whose Arrow frames are written as they are.
+    """
     payloads = archive.read_manifest(snapshot)
+    frames = getattr(rows, "frames", None)
+    counts = ({t: f.num_rows for t, f in frames.items()} if frames is not None
+              else {t: len(r) for t, r in rows.items()})
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = folder.parent / f".tmp-{folder.name}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     tmp.mkdir()
     try:
         con = duckdb.connect()
         try:
-            for table, table_rows in rows.items():
-                if not table_rows:
+            for table, n in counts.items():
+                if not n:
                     continue
-                frame = pd.DataFrame(table_rows, columns=list(columns[table]))
-                con.register("incoming", frame)
+                incoming = frames[table] if frames is not None else pd.DataFrame(rows[table], columns=list(columns[table]))
+                con.register("incoming", incoming)
                 casts = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in columns[table].items())
                 con.execute(f"COPY (SELECT {casts} FROM incoming) TO '{tmp / (table + '.parquet')}' (FORMAT parquet)")
                 con.unregister("incoming")
         finally:
             con.close()
-        doc = {"tables": {t: len(r) for t, r in rows.items() if r},
+        doc = {"tables": {t: n for t, n in counts.items() if n},
                "rejects": [[t, reason, rec] for t, reason, rec in rejects],
                "duplicates": duplicates,
                "files": _stats(snapshot, payloads),

@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
@@ -97,6 +97,21 @@ def price_type_table() -> pd.DataFrame:
     )
 
 
+def _per_pair(a: pd.Series, b: pd.Series, fn: Callable) -> list:
+    """fn(a, b) for every row, called once per distinct (a, b) pair (object array, row order).
+
+    Rows whose values are both missing (None or NaN) share a pair: fn sees the first such row's value,
+    and every function it is used with treats None and NaN alike."""
+    if len(a) == 0:
+        return []
+    frame = pd.DataFrame({"a": pd.Series(a).astype(object).to_numpy(), "b": pd.Series(b).astype(object).to_numpy()})
+    codes = frame.groupby(["a", "b"], dropna=False, sort=False).ngroup().tolist()
+    first = pd.Series(range(len(frame))).groupby(codes).first().tolist()
+    av, bv = frame["a"].tolist(), frame["b"].tolist()
+    values = [fn(av[i], bv[i]) for i in first]
+    return [values[k] for k in codes]
+
+
 def price_type_of(source: str | None, term: str | None) -> str | None:
     """ComputeWatch price type of a source's term; None for non-prices and unknown terms (kept out)."""
     if term is None:
@@ -110,7 +125,7 @@ def normalise_price_types(obs: pd.DataFrame) -> pd.DataFrame:
     """Add `price_type_raw` (the source's term) and map `price_type` to PRICE_TYPES (None = not a price)."""
     out = obs.copy()
     out["price_type_raw"] = out["price_type"]
-    out["price_type"] = [price_type_of(s, t) for s, t in zip(out["source"], out["price_type"], strict=True)]
+    out["price_type"] = _per_pair(out["source"], out["price_type"], price_type_of)
     return out
 
 
@@ -144,17 +159,17 @@ def seed_date_precision(observed_on, note: str | None) -> str:
 
 def date_precisions(obs: pd.DataFrame) -> pd.Series:
     """Each row's date precision: its own `date_precision` if given, else derived (seed) or 'day'."""
-    given = obs["date_precision"] if "date_precision" in obs else pd.Series(None, index=obs.index)
-    notes = obs["note"] if "note" in obs else pd.Series(None, index=obs.index)
-    out = []
-    for g, src, at, note in zip(given, obs["source"], obs["observed_at"], notes, strict=True):
-        if isinstance(g, str) and g in PRECISION_ORDER:
-            out.append(g)
-        elif src == "seed":
-            out.append(seed_date_precision(at, note if isinstance(note, str) else None))
-        else:
-            out.append("day")
-    return pd.Series(out, index=obs.index, dtype=object)
+    given = obs["date_precision"] if "date_precision" in obs else pd.Series(None, index=obs.index, dtype=object)
+    notes = obs["note"] if "note" in obs else pd.Series(None, index=obs.index, dtype=object)
+    out = pd.Series("day", index=obs.index, dtype=object)
+    valid = given.map(lambda g: isinstance(g, str) and g in PRECISION_ORDER).astype(bool) \
+        if len(given) else pd.Series(False, index=obs.index)
+    seed = ~valid & (obs["source"] == "seed")
+    if seed.any():  # only seed rows are derived (few): the note is read row by row
+        out[seed] = [seed_date_precision(at, note if isinstance(note, str) else None)
+                     for at, note in zip(obs.loc[seed, "observed_at"], notes[seed], strict=True)]
+    out[valid] = given[valid]
+    return out
 
 
 def evidence_filter(obs: pd.DataFrame, excluded_grades=EXCLUDED_GRADES,
@@ -208,7 +223,7 @@ def map_regions(obs: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     """Add `country`, `geo` and `region_mapped` to every row."""
     lookup = region_lookup(regions)
     region = obs["region"] if "region" in obs else pd.Series(None, index=obs.index)
-    mapped = [map_region(s, r, lookup) for s, r in zip(obs["source"], region, strict=True)]
+    mapped = _per_pair(obs["source"], region, lambda s, r: map_region(s, r, lookup))
     out = obs.copy()
     out["country"] = [m[0] for m in mapped]
     out["geo"] = [m[1] for m in mapped]
@@ -236,7 +251,8 @@ def dedupe_providers(obs: pd.DataFrame, source_kinds: Mapping[str, str]) -> pd.D
     """
     df = obs.copy()
     df["day"] = _day(df["observed_at"])
-    df["source_rank"] = [KIND_RANK.get(source_kinds.get(s, ""), UNKNOWN_KIND_RANK) for s in df["source"]]
+    ranks = {s: KIND_RANK.get(source_kinds.get(s, ""), UNKNOWN_KIND_RANK) for s in df["source"].unique()}
+    df["source_rank"] = df["source"].map(ranks).astype("int64")
     keys = ["day", "provider", "gpu_model", "price_type"]
     if df.empty:
         return df.assign(sources_seen=pd.Series(dtype=object))
@@ -255,15 +271,15 @@ def _present(value) -> bool:
 
 def machine_key(df: pd.DataFrame) -> pd.Series:
     """A marketplace machine's id: machine_id, else host_id, else the offer (one listing)."""
-    machine = _col(df, "machine_id").astype(object)
-    host = _col(df, "host_id").astype(object)
-    offer = _col(df, "offer_id").astype(object)
-    out = []
-    for m, h, o, i in zip(machine, host, offer, df.index, strict=True):
-        kind, value = next(((k, v) for k, v in (("machine", m), ("host", h), ("offer", o)) if _present(v)),
-                           ("row", i))
-        out.append(f"{kind}:{value}")
-    return pd.Series(out, index=df.index, dtype=object)
+    out = pd.Series([f"row:{i}" for i in df.index], index=df.index, dtype=object)
+    for kind in ("offer", "host", "machine"):  # the last assigned wins: machine, else host, else offer
+        values = _col(df, f"{kind}_id")
+        if values.dtype == object:  # anything may be in it: _present value by value
+            present = values.map(_present).astype(bool) if len(values) else pd.Series(False, index=df.index)
+        else:  # a typed column: missing is NA, and a value is present unless it is ''
+            present = values.notna() & (values.astype(str) != "")
+        out[present] = kind + ":" + values[present].astype(object).map(str)
+    return out
 
 
 def list_price_since(obs: pd.DataFrame, persist_sources: Iterable[str]) -> pd.DataFrame:
@@ -279,13 +295,13 @@ def list_price_since(obs: pd.DataFrame, persist_sources: Iterable[str]) -> pd.Da
     df["price_since"] = df["_day"]
     persist = df["source"].isin(list(persist_sources))
     keys = ["source", "provider", "gpu_model", "price_type"]
-    for _, g in df[persist].sort_values("observed_at").groupby(keys, dropna=False):
-        run_start, last = None, None
-        for idx, price, d in zip(g.index, g["price_usd_per_gpu_hour"], g["_day"], strict=True):
-            if last is None or price != last:
-                run_start = d
-            last = price
-            df.at[idx, "price_since"] = run_start
+    series = df[persist].sort_values("observed_at")
+    if not series.empty:  # per series in time order: a run starts at its first row and at every price change
+        code = series.groupby(keys, dropna=False, sort=False).ngroup()
+        price = series["price_usd_per_gpu_hour"]
+        starts = (price.groupby(code).cumcount() == 0) | (price != price.groupby(code).shift())
+        since = series["_day"].where(starts).groupby(code).ffill()
+        df.loc[series.index, "price_since"] = since.values
     return df.drop(columns="_day")
 
 
@@ -366,11 +382,22 @@ def prepare(obs: pd.DataFrame, regions: pd.DataFrame, source_kinds: Mapping[str,
     df = obs.copy()
     if as_of is not None:
         df = df[_day(df["observed_at"]) <= _as_date(as_of)]
-    df = list_price_since(df, persist_sources)
-    df = normalise_price_types(df)
+    return prepare_dated(list_price_since(df, persist_sources), regions, source_kinds)
+
+
+def prepare_dated(obs: pd.DataFrame, regions: pd.DataFrame,
+                  source_kinds: Mapping[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """prepare() after list_price_since: rows that carry `price_since` already. Every step here is per
+    row or per day, so any set of whole days gives the same units and markers for those days as all
+    days at once (the incremental marts build only the days that changed, etl/marts/prices.py)."""
+    df = normalise_price_types(obs)
     kept, markers = evidence_filter(df)
     kept = map_regions(kept, regions)
     kept = dedupe_providers(kept, source_kinds)
+    # A machine-less marketplace listing is its own unit, named by its day and its place among that
+    # day's rows (machine_key's row fallback), so the name does not depend on which other days are built.
+    kept.index = pd.Index(kept["day"].astype(str) + "#" + kept.groupby("day").cumcount().astype(str)) \
+        if not kept.empty else kept.index
     units = flag_outliers(vote_units(kept))
     return units, markers
 
@@ -383,25 +410,54 @@ def _geo_votes(units: pd.DataFrame, geo: str) -> pd.DataFrame:
     return sub.groupby(keys, dropna=False).agg(price=("price", "median"), source=("source", "first")).reset_index()
 
 
+def _lerp_quantile(prices: pd.Series, start: pd.Series, n: pd.Series, q: float) -> pd.Series:
+    """Quantile q of each group of ascending `prices` (group k at start[k], n[k] long), computed exactly
+    as numpy's (hence pandas') linear method: index (n-1)q, a + (b-a)g, or b - (b-a)(1-g) when g >= 0.5."""
+    virtual = (n - 1) * q
+    lo = (virtual // 1).astype("int64")
+    gamma = virtual - lo
+    a = pd.Series(prices.to_numpy()[(start + lo).to_numpy()], index=n.index)
+    b = pd.Series(prices.to_numpy()[(start + (lo + 1).clip(upper=n - 1)).to_numpy()], index=n.index)
+    diff = b - a
+    return (a + diff * gamma).where(gamma < 0.5, b - diff * (1 - gamma))
+
+
 def index_rows(units: pd.DataFrame, method: str = METHOD, min_providers: int = MIN_PROVIDERS,
                min_machines: int = MIN_MACHINES) -> pd.DataFrame:
     """marts.price_index rows from voting units: day x gpu_model x segment x price_type x geo (§3.8).
 
     geo 'all' pools every region (a provider's regions first collapse to one vote); each geo group
     uses the units whose region maps to it ('global' list prices count only in 'all'). Rows below the
-    coverage minimum stay, with low_confidence and a reason.
+    coverage minimum stay, with low_confidence and a reason. Medians and quartiles are pandas' linear
+    quantiles (_summary), computed for all groups at once.
     """
-    rows = []
-    for geo in ("all", *GEO_GROUPS):
-        votes = _geo_votes(units, geo)
-        for (day, model, segment, ptype), g in votes.groupby(
-                ["day", "gpu_model", "segment", "price_type"], dropna=False):
-            med, p25, p75 = _summary(g["price"])
-            n, n_prov = len(g), g["provider"].nunique()
-            low, why = coverage(segment, n, n_prov, min_providers, min_machines)
-            sources = ";".join(sorted(set(g["source"].dropna())))  # the dedupe winners behind the row
-            rows.append((day, model, segment, ptype, geo, method, n, n_prov, med, p25, p75, low, why, sources))
-    out = pd.DataFrame(rows, columns=INDEX_COLUMNS)
+    keys = ["day", "gpu_model", "segment", "price_type"]
+    parts = [_geo_votes(units, geo).assign(geo=geo) for geo in ("all", *GEO_GROUPS)]
+    votes = pd.concat([p for p in parts if not p.empty], ignore_index=True) if any(not p.empty for p in parts) \
+        else pd.DataFrame()
+    if votes.empty:
+        return pd.DataFrame(columns=INDEX_COLUMNS)
+    votes["_code"] = votes.groupby(["geo", *keys], dropna=False, sort=False).ngroup()
+    firsts = votes.drop_duplicates("_code").set_index("_code").sort_index()
+    ordered = votes.sort_values(["_code", "price"], kind="mergesort")
+    n = ordered.groupby("_code").size()
+    start = n.cumsum() - n
+    med, p25, p75 = (_lerp_quantile(ordered["price"].astype(float), start, n, q) for q in (0.5, 0.25, 0.75))
+    n_prov = votes.groupby("_code")["provider"].nunique().reindex(n.index, fill_value=0)
+    # the dedupe winners behind each row, sorted and ';'-joined
+    src = votes[["_code", "source"]].dropna().drop_duplicates().sort_values(["_code", "source"])
+    joined: dict[int, list[str]] = {}
+    for k, name in zip(src["_code"].tolist(), src["source"].tolist(), strict=True):
+        joined.setdefault(k, []).append(name)
+    segments = firsts["segment"].tolist()
+    cov = [coverage(seg, int(k), int(p), min_providers, min_machines)
+           for seg, k, p in zip(segments, n.tolist(), n_prov.tolist(), strict=True)]
+    out = pd.DataFrame({
+        "day": firsts["day"].to_numpy(), "gpu_model": firsts["gpu_model"].to_numpy(), "segment": segments,
+        "price_type": firsts["price_type"].to_numpy(), "geo": firsts["geo"].to_numpy(), "method": method,
+        "n": n.to_numpy(dtype="int64"), "n_providers": n_prov.to_numpy(dtype="int64"), "median": med.to_numpy(),
+        "p25": p25.to_numpy(), "p75": p75.to_numpy(), "low_confidence": [c[0] for c in cov],
+        "reason": [c[1] for c in cov], "sources": [";".join(joined.get(k, [])) for k in n.index]})
     return out.sort_values(["day", "gpu_model", "segment", "price_type", "geo"]).reset_index(drop=True)
 
 
@@ -603,25 +659,55 @@ def ccir_daily_observations(offers: pd.DataFrame, gpu_name: str) -> dict[date, l
     if offers.empty:
         return out
     df = offers[offers["gpu_name"] == gpu_name]
-    for r in df.itertuples(index=False):
-        collected = pd.Timestamp(r.collected_at)
-        collected = collected.tz_localize(UTC) if collected.tzinfo is None else collected
-        if getattr(r, "rentable", True) is False or bool(r.rented):
-            continue
-        if not str(r.geolocation or "").endswith(", US"):
-            continue
-        if (r.reliability2 or 0) < CCIR_RELIABILITY or (r.num_gpus or 0) < CCIR_MIN_GPUS:
-            continue
-        start = r.start_date if r.start_date is not None and r.start_date == r.start_date else 0
-        if start < collected.timestamp() - CCIR_STALE_DAYS * 86400:
-            continue
-        try:
-            price = float(r.dph_total) / int(r.num_gpus)
-        except (TypeError, ValueError, ZeroDivisionError):
-            continue
-        if price > 0:
-            out.setdefault(collected.date(), []).append(round(price, 6))
+    if df.empty:
+        return out
+    # Each filter as a mask with the row loop's Python semantics: `x or 0` keeps NaN (so NaN passes a
+    # `< threshold` test), bool(NaN) is True, `is False` is only a real False; object columns, whose
+    # values may be anything, are tested value by value exactly as the loop did.
+    collected = pd.Series([_utc(t) for t in df["collected_at"].unique()], index=df["collected_at"].unique())
+    at = df["collected_at"].map(collected)
+    keep = pd.Series(True, index=df.index)
+    if "rentable" in df:
+        keep &= ~_values(df["rentable"], lambda v: v is False, lambda s: ~s if s.dtype == bool else s.isna() & s.notna())
+    keep &= ~_values(df["rented"], bool, lambda s: s != 0)
+    geo = df["geolocation"]
+    keep &= geo.map(lambda v: str(v or "").endswith(", US")).astype(bool) if geo.dtype == object \
+        else geo.fillna("").astype(str).str.endswith(", US")
+    keep &= ~_values(df["reliability2"], lambda v: (v or 0) < CCIR_RELIABILITY, lambda s: s < CCIR_RELIABILITY)
+    keep &= ~_values(df["num_gpus"], lambda v: (v or 0) < CCIR_MIN_GPUS, lambda s: s < CCIR_MIN_GPUS)
+    start = df["start_date"].map(lambda v: v if v is not None and v == v else 0) if df["start_date"].dtype == object \
+        else df["start_date"].fillna(0)
+    stamps = pd.Series([t.timestamp() for t in collected], index=collected.index)
+    keep &= ~(start < df["collected_at"].map(stamps) - CCIR_STALE_DAYS * 86400).astype(bool)
+    df, at = df[keep], at[keep]
+    if df.empty:
+        return out
+    if df["dph_total"].dtype == object or df["num_gpus"].dtype == object:
+        prices = []
+        for dph, num in zip(df["dph_total"], df["num_gpus"], strict=True):
+            try:
+                prices.append(float(dph) / int(num))
+            except (TypeError, ValueError, ZeroDivisionError):
+                prices.append(float("nan"))
+        price = pd.Series(prices, index=df.index, dtype=float)
+    else:  # int() truncates; a NaN count fails int() and drops the offer
+        price = df["dph_total"].astype(float) / df["num_gpus"].astype(float).floordiv(1)  # counts >= 1 here
+    good = price > 0
+    for d, p in zip([t.date() for t in at[good]], price[good].tolist(), strict=True):
+        out.setdefault(d, []).append(round(p, 6))
     return out
+
+
+def _utc(value) -> pd.Timestamp:
+    t = pd.Timestamp(value)
+    return t.tz_localize(UTC) if t.tzinfo is None else t
+
+
+def _values(s: pd.Series, each: Callable, whole: Callable) -> pd.Series:
+    """A boolean mask: `each` value by value for object columns, else `whole` on the column."""
+    if s.dtype == object:
+        return s.map(each).astype(bool)
+    return whole(s).astype(bool)
 
 
 def ccir_remove_outliers(prices: list[float], sigma: float = CCIR_SIGMA) -> list[float]:

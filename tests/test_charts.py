@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.charts import SEGMENT_COLORS, empty, lines
+from dashboard.charts import MARKERS_UP_TO, SEGMENT_COLORS, empty, lines
 from dashboard.charts import concentration as cc
 from dashboard.charts import demand as dc
 from dashboard.charts import prices as pc
@@ -54,6 +54,17 @@ def test_index_over_time_has_a_band_and_a_median_line_per_segment_and_draws_low_
     assert 3.1 not in [v for v in lines[0].y if v == v]
     assert list(hollow.customdata[0])[-1] == "2 providers < 3"
     assert fig.layout.yaxis.title.text == "USD per GPU-hour"
+
+
+def test_index_over_time_draws_a_long_daily_line_without_markers_and_a_short_one_with():
+    days = pd.date_range("2025-01-01", periods=MARKERS_UP_TO + 1, freq="D")
+    frame = pd.DataFrame({"day": list(days) + list(days[:3]),
+                          "series": ["neocloud"] * len(days) + ["marketplace"] * 3,
+                          "median": 2.0, "p25": 1.5, "p75": 2.5, "n": 5, "n_providers": 3})
+    fig = pc.index_over_time(frame, y_title="USD")
+    mode = {t.name: t.mode for t in fig.data if t.fill != "toself"}
+    # more points than a marker's width allows to tell apart: the line alone (hover still names each day)
+    assert mode == {"neocloud: median, p25-p75 band": "lines", "marketplace: median, p25-p75 band": "lines+markers"}
 
 
 def test_index_over_time_adds_reference_markers_and_published_indices_as_their_own_traces():

@@ -100,6 +100,18 @@ def test_replayed_headlines_match_the_model_on_the_marts(replayed_db):
 
 
 @pytest.mark.captures
+def test_units_of_one_price_type_are_that_type_of_every_unit(replayed_db):
+    from dashboard.data import prices as data
+
+    every = data.units("H100 SXM")
+    assert every["price_type"].nunique() > 1
+    spot = data.units("H100 SXM", "spot")
+    expected = every[every["price_type"] == "spot"]
+    assert len(spot) > 0 and (spot["price_type"] == "spot").all()
+    # the same rows (their order among equal sort keys is the database's)
+    assert sorted(spot.to_csv(index=False).splitlines()) == sorted(expected.to_csv(index=False).splitlines())
+
+
 def test_as_of_date_and_region_move_the_headlines(replayed_db):
     today = _metrics(open_page("prices"))
     march = _metrics(open_page("prices", {"pr_asof": "2026-03-05"}))

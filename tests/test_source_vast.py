@@ -96,6 +96,34 @@ def test_an_empty_offer_list_is_no_rows():
     assert list(vast.parse(Payload(b'{"offers": []}', "x", datetime(2026, 1, 1, tzinfo=UTC), "a.json"))) == []
 
 
+def test_decoding_only_the_fields_read_gives_the_rows_json_gives(fixture_path, monkeypatch):
+    body = fixture_path("vast_offers.json").read_bytes()
+    payload = Payload(body, "x", datetime(2026, 1, 1, tzinfo=UTC), "a.json")
+    fast = list(vast.parse(payload))
+
+    def refuse(body):
+        raise vast.msgspec.DecodeError("forced")
+
+    monkeypatch.setattr(vast, "_DECODE", refuse)  # the json-module path every odd payload takes
+    assert fast == list(vast.parse(payload)) and len(fast) == 9
+
+
+def test_a_payload_only_the_json_module_reads_still_parses():
+    # NaN is not JSON to msgspec; Python's json reads it, as the parser always has
+    body = b'{"offers": [{"id": 1, "gpu_name": "H100 SXM", "num_gpus": 1, "dph_total": 2.5, "reliability2": NaN}]}'
+    (price,) = [r for r in vast.parse(Payload(body, "x", datetime(2026, 1, 1, tzinfo=UTC), "a.json"))
+                if r["table"] == "gpu_prices"]
+    assert price["price_usd_per_gpu_hour"] == 2.5 and price["reliability"] != price["reliability"]  # NaN
+
+
+def test_offer_fields_of_any_type_are_judged_by_the_rules_not_the_decoder():
+    body = b'{"offers": [{"id": "a1", "gpu_name": "H100 SXM", "num_gpus": "2", "dph_total": 3, "geolocation": 7}]}'
+    (price, supply) = vast.parse(Payload(body, "x", datetime(2026, 1, 1, tzinfo=UTC), "a.json"))
+    assert (price["offer_id"], price["gpu_count"], price["price_usd_per_gpu_hour"]) == ("a1", "2", None)
+    assert price["region"] is None and price["geolocation"] == 7
+    assert supply["note"] == "machine offer:a1" and supply["gpus_total"] == 0
+
+
 # --------------------------------------------------------------------------- fetch
 
 def _register(offers=b'{"offers": []}'):

@@ -74,7 +74,7 @@ countries = tuple(m for m in frame["market"].unique() if "country" in m)
 table_cols = [col for col in model.TABLE_COLUMNS if col in frame]
 for basis, part in model.basis_groups(trend):
     hidden = countries + model.hidden_series(part)
-    fig = charts.hhi_over_time(part, guidelines, log_y=log_y, hidden=hidden,
+    fig = ui.figure(charts.hhi_over_time, part, guidelines, log_y=log_y, hidden=hidden,
                                title=f"{model.BASIS_TITLES.get(basis, basis)}: HHI on the "
                                      f"{c.GUIDELINE_NAMES[guidelines]} bands",
                                height={"revenue": 500, "capacity listed": 560}.get(basis, 420))
@@ -142,7 +142,7 @@ shares = data.shares(row["market"], period_label, model.gpu_model_of(row))
 listed = model.listed(shares)
 bar_col, lorenz_col = st.columns(2)
 with bar_col:
-    fig = charts.shares_bar(shares, block=row["block"], title=f"Shares, {period_label}")
+    fig = ui.figure(charts.shares_bar, shares, block=row["block"], title=f"Shares, {period_label}")
     ui.chart(fig, shares[model.SHARE_COLUMNS],
              key="conc_shares", note=f"Basis: {row['basis']}.", filename=f"computewatch_shares_{row['market']}.csv")
 with lorenz_col:
@@ -150,7 +150,7 @@ with lorenz_col:
     if len(values) >= 2 and sum(values) > 0:
         xs, ys = c.lorenz(values)
         scope = "" if row["gini_scope"] == "all entities" else f" among the {len(values)} listed {word}"
-        fig = charts.lorenz_curve(xs, ys, gini=None if pd.isna(row["gini"]) else float(row["gini"]),
+        fig = ui.figure(charts.lorenz_curve, xs, ys, gini=None if pd.isna(row["gini"]) else float(row["gini"]),
                                   block=row["block"], entity_word=word, title=f"Lorenz curve{scope}")
         lorenz = pd.DataFrame({"cumulative_share_of_entities": xs, "cumulative_share_of_market": ys})
         ui.chart(fig, lorenz.assign(source=row["source"]), key="conc_lorenz",
@@ -196,7 +196,7 @@ def merger_simulator(row: pd.Series, listed: pd.DataFrame, guidelines: str) -> N
                          "hhi_low": [before[0], after[0]], "hhi_high": [before[1], after[1]],
                          "delta_hhi": [0.0, delta], "guidelines": [c.GUIDELINE_NAMES[guidelines]] * 2,
                          "source": [row["source"]] * 2})
-    ui.chart(charts.merger_figure(before, after, guidelines), table, key="conc_merger",
+    ui.chart(ui.figure(charts.merger_figure, before, after, guidelines), table, key="conc_merger",
              note="Static arithmetic on current shares: no efficiencies, entry or switching.")
 
 
@@ -215,7 +215,7 @@ def entry_simulator(row: pd.Series, guidelines: str, scale_note: str) -> None:
     ui.headline(k3, "Equivalent firms with entry", fmt.number_range(*sim.equivalent_firms, "{:.1f}"))
     st.info(c.interval_verdict(*sim.after, guidelines) + ".", icon=":material/gavel:")
     curve = model.entry_curve(sim.now, n)
-    ui.chart(charts.entry_figure(curve, share, guidelines, n_entrants=n),
+    ui.chart(ui.figure(charts.entry_figure, curve, share, guidelines, n_entrants=n),
              curve.assign(operators=n, source=row["source"]), key="conc_entry",
              note="HHI = (1 - x)² × HHI now + x² / N: incumbents keep their relative sizes and the entrants split "
                   "x evenly (the lowest HHI for that share; uneven splits give more). " + scale_note)

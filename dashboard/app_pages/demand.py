@@ -66,7 +66,7 @@ else:
     if table.empty:
         ui.no_data("None of the chosen series has data in this window.")
     else:
-        fig = dc.explorer(frame, indexed=mode == "indexed", log_y=log_y, title=dm.explorer_title(table, window))
+        fig = ui.figure(dc.explorer, frame, indexed=mode == "indexed", log_y=log_y, title=dm.explorer_title(table, window))
         ui.chart(fig, dm.explorer_data(frame, rows), key="dm_explorer", note="  \n".join(notes) or None, filename="computewatch_demand_explorer.csv")
         st.dataframe(table, hide_index=True, width="stretch", key="dm_growth_table", column_config={
             c: st.column_config.NumberColumn(format="%.1f") for c in table.columns if "%" in c or "years" in c})
@@ -87,7 +87,7 @@ if models.empty:
     ui.no_data("No model-level training compute loaded yet (source `epoch_models`). "
                "Epoch AI's published growth rates are listed below.")
 else:
-    fig = dc.training_compute(models, fits, title=dm.training_title(fits, since))
+    fig = ui.figure(dc.training_compute, models, fits, title=dm.training_title(fits, since))
     ui.chart(fig, models, key="dm_training", note=dm.fit_note(fits), filename="computewatch_training_compute.csv")
 st.markdown(dm.published_growth_text(published, fits))
 
@@ -96,28 +96,28 @@ st.subheader("Spending: chips and data centres")
 if nvda.empty:
     ui.no_data("No NVIDIA data-centre revenue in the warehouse.")
 else:
-    fig = dc.quarterly_with_growth(nvda, nvda, x="period_label", stack=None, title=nvda_title,
+    fig = ui.figure(dc.quarterly_with_growth, nvda, nvda, x="period_label", stack=None, title=nvda_title,
                                    y_title="USD bn per fiscal quarter", growth_name="Growth year on year")
     ui.chart(fig, nvda, key="dm_nvidia", note="NVIDIA's fiscal year ends in late January (FY2026 Q4 = Nov 2025-Jan "
              "2026). Fiscal quarters with no published figure in our sources stay empty, not filled.")
 if not capex:
     ui.no_data("No hyperscaler capex in the warehouse.")
 else:
-    fig = dc.quarterly_with_growth(capex.stack, capex.totals, x="quarter", stack="entity", total=capex.totals,
+    fig = ui.figure(dc.quarterly_with_growth, capex.stack, capex.totals, x="quarter", stack="entity", total=capex.totals,
                                    title=dm.capex_title(capex), y_title="USD bn per quarter",
                                    growth_name="Big-4 total, growth year on year")
     ui.chart(fig, capex.stack, key="dm_capex", note=dm.capex_note(capex))
 
 # --------------------------------------------------------------------------- usage
 st.subheader("Usage: people, pageviews, downloads and decentralised networks")
-fig = dc.users(weekly, monthly, title=dm.users_title(weekly))
+fig = ui.figure(dc.users, weekly, monthly, title=dm.users_title(weekly))
 ui.chart(fig, pd.concat([weekly, monthly]), key="dm_users", note="Weekly active users and monthly users are different "
          "measures from different sources: they are shown apart and never combined.")
 views = data.indicators(["wikipedia_pageviews"])
 if views.empty:
     ui.no_data("No Wikipedia pageviews loaded yet (source `wikipedia_pageviews`).")
 else:
-    fig = lines(views, x="period", y="value", series="entity", y_title="Views per month", title=dm.latest_title(
+    fig = ui.figure(lines, views, x="period", y="value", series="entity", y_title="Views per month", title=dm.latest_title(
         views, "The {entity} article drew {value} views in {date}, the most of the {n} tracked"))
     ui.chart(fig, views, key="dm_pageviews", note="English Wikipedia, human (user-agent) views: attention, not usage.")
 hf = data.indicators(["hf_downloads_30d"])
@@ -125,7 +125,7 @@ if hf.empty:
     ui.no_data("No Hugging Face downloads loaded yet (source `huggingface`).")
 else:
     latest = dm.latest_rows(hf)
-    fig = dc.bars(latest, x="value", y="entity", scale=1e6, suffix="M", title=dm.latest_title(
+    fig = ui.figure(dc.bars, latest, x="value", y="entity", scale=1e6, suffix="M", title=dm.latest_title(
         latest, "Open models: {entity} led with {value} downloads in the 30 days to {day}"),
         x_title="Downloads (millions) in the 30 days to the snapshot, top 300 models per task")
     ui.chart(fig, hf, key="dm_hf", note="Hugging Face counts file downloads (not users); CI and mirrors count too.")
@@ -133,7 +133,7 @@ depin = dm.depin_frame(data.indicators(dm.DEPIN_USAGE))
 if depin.empty:
     ui.no_data("No decentralised-network usage loaded yet (sources `livepeer`, `akash`).")
 else:
-    fig = dc.panels(depin, facet="label", title=dm.depin_title(depin), smooth_days=30,
+    fig = ui.figure(dc.panels, depin, facet="label", title=dm.depin_title(depin), smooth_days=30,
                     colour=BLOCK_COLORS["decentralised"])
     ui.chart(fig, depin, key="dm_depin", note="Daily values (faint) with their 30-day mean.")
 

@@ -46,8 +46,8 @@ c3.page_link("app_pages/demand.py", label="Demand: spending, usage, training com
 
 st.subheader("GPU prices")
 model, today = prices.DEFAULT_MODEL, dt.date.today()
-price_units = prices_data.units(model)
-heads = {geo: prices.headline_table(price_units, model, "on_demand", geo, today) for geo in ("all", "US")}
+price_units = prices_data.units(model, "on_demand")
+heads = {geo: ui.cached(prices.headline_table, price_units, model, "on_demand", geo, today) for geo in ("all", "US")}
 by_segment = {geo: prices.segment_headlines(h) for geo, h in heads.items()}
 st.caption(f"{model}, on-demand, USD per GPU-hour: each segment's median of each provider's newest price in the "
            f"90 days to {today:%Y-%m-%d} (method {prices.METHODS[0]}; a marketplace machine counts once; tertiary "
@@ -74,7 +74,7 @@ ratio_columns[3].page_link("app_pages/prices.py", label="GPU prices page",
 start, end = prices.overview_window(today)
 index = prices_data.index(model, price_type="on_demand", geo="all", method=prices.METHODS[0], start=start, end=end)
 if not index.empty:
-    fig = price_charts.index_over_time(index, y_title="USD per GPU-hour", series="series",
+    fig = ui.figure(price_charts.index_over_time, index, y_title="USD per GPU-hour", series="series",
                                        title=f"{model} on-demand: daily median per segment and p25-p75 band "
                                              "(hollow: below the coverage minimum)")
     ui.chart(fig, index, key="ov_index", sources=prices.sources_of(index))
@@ -100,7 +100,7 @@ if cloud and market:
 cloud_trend = concentration.trend_rows(conc_rows[conc_rows["market"].isin(concentration.CLOUD_MARKETS)]) \
     if not conc_rows.empty else conc_rows
 if not cloud_trend.empty:
-    fig = conc_charts.hhi_over_time(cloud_trend, "us2023", title="Cloud infrastructure HHI over time (revenue "
+    fig = ui.figure(conc_charts.hhi_over_time, cloud_trend, "us2023", title="Cloud infrastructure HHI over time (revenue "
                                     "shares; 2023 US guideline bands)", height=380,
                                     y_max=concentration.overview_y_max(cloud_trend))
     ui.chart(fig, cloud_trend, key="ov_hhi", note="One basis only (revenue). Error bars: the interval over the "

@@ -62,12 +62,12 @@ if factor is None:
                "H100-equivalent hour: prices are shown per GPU-hour.", icon=":material/calculate:")
     factor, unit_label = 1.0, ps.UNIT_LABELS["GPU-hour"]
 
-units = data.units(model)
+units = data.units(model, price_type)  # the one price type every view below shows
 type_label = ps.PRICE_TYPE_LABELS.get(price_type, price_type)
 
 # ---- headlines: the median per segment as of the date, its providers and observation dates
 st.subheader(f"{model}, {type_label}, {ps.GEO_LABELS[geo]}: median per segment as of {as_of:%Y-%m-%d}")
-heads = ps.headline_table(units, model, price_type, geo, as_of)
+heads = ui.cached(ps.headline_table, units, model, price_type, geo, as_of)
 by_segment = ps.segment_headlines(heads)
 columns = st.columns(4)
 for column, segment in zip(columns, ps.SEGMENTS, strict=True):
@@ -101,7 +101,7 @@ if not ratio_rows.empty:
                     + (" (low confidence: a side is below its coverage minimum)." if row["low_confidence"].iloc[0]
                        else "."))
 other_geo = "US" if geo == "all" else "all"
-other = ps.segment_headlines(ps.headline_table(units, model, price_type, other_geo, as_of))
+other = ps.segment_headlines(ui.cached(ps.headline_table, units, model, price_type, other_geo, as_of))
 st.caption(f"{ps.GEO_LABELS[other_geo][0].upper()}{ps.GEO_LABELS[other_geo][1:]}, same date: " + " · ".join(
     f"{ps.SEGMENT_LABELS[s]} {fmt.price(other[s].median / factor) if other[s] else fmt.NA}"
     + (f" ({other[s].counted})" if other[s] else "") for s in ps.SEGMENTS) + ".")
@@ -121,7 +121,7 @@ if index.empty:
                "period" + (" (ccir-cri-1.1.1 exists for marketplace, US, on-demand H100 SXM, H200, L40S and "
                            "RTX 4090 only)." if method == ps.METHODS[1] else "."))
 else:
-    ui.chart(pc.index_over_time(index, y_title=unit_label, log_y=log_y, markers=markers,
+    ui.chart(ui.figure(pc.index_over_time, index, y_title=unit_label, log_y=log_y, markers=markers,
                                 published=shown_published),
              index, key="pr_index", sources=ps.sources_of(index, unit), filename="computewatch_price_index.csv",
              note=f"{ps.METHOD_SENTENCES[method]}. Hollow points are below the coverage minimum (hover for the "
@@ -173,7 +173,7 @@ else:
 st.subheader(f"{model}: price ladder, each provider's newest {type_label} price as of {as_of:%Y-%m-%d}")
 segment = st.segmented_control("Segment", ("all", *ps.SEGMENTS), default="all", required=True, key="pr_segment",
                                bind="query-params")
-ladder = ps.ladder(units, price_type, geo, as_of, segment=segment or "all")
+ladder = ui.cached(ps.ladder, units, price_type, geo, as_of, segment=segment or "all")
 show_all = st.toggle(f"Show all {len(ladder)} rows", key="pr_all", bind="query-params", disabled=len(ladder) <= 40)
 if ladder.empty:
     ui.no_data(f"No {model} {type_label} prices on or before {as_of:%Y-%m-%d} for these filters.")
@@ -182,7 +182,7 @@ else:
     medians = {s: by_segment[s].median / factor for s in ps.SEGMENTS
                if by_segment[s] and (segment in (None, "all", s))}
     n_stale = int(ladder["stale"].sum())
-    ui.chart(pc.price_ladder(shown, x_title=unit_label, medians=medians), ps.scaled(ladder, factor),
+    ui.chart(ui.figure(pc.price_ladder, shown, x_title=unit_label, medians=medians), ps.scaled(ladder, factor),
              key="pr_ladder", sources=ps.sources_of(ladder, unit), filename="computewatch_price_ladder.csv",
              note=f"One bar per provider: its newest price on or before the date, from the source the precedence "
                   f"picks (the provider's own API, then a single-provider catalogue, then an aggregator). "
@@ -203,7 +203,7 @@ supply = data.supply("all" if scope == "all models" else model, start=start, end
 if supply.empty:
     ui.no_data("No supply snapshots (Vast.ai, Akash, io.net, ...) for these filters yet.")
 else:
-    ui.chart(pc.supply_utilisation(supply), supply, key="pr_supply_chart", filename="computewatch_gpu_supply.csv",
+    ui.chart(ui.figure(pc.supply_utilisation, supply), supply, key="pr_supply_chart", filename="computewatch_gpu_supply.csv",
              note="Each network's last snapshot of the day. Utilisation is drawn only where the network reports "
                   "rented or leased capacity (Akash's gpuUtilization). Vast.ai's search lists rentable offers "
                   "only (a sample, capped per query), so it shows GPUs offered and no utilisation: a rented GPU "

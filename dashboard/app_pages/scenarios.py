@@ -95,25 +95,6 @@ def _reset(group: tuple[str, ...]) -> None:
         st.session_state[name] = first.values[name]
 
 
-params, first = _params()
-try:
-    ev = ss.evaluate(params, inputs)
-except ValueError as error:
-    ev, failure = None, error
-for message in ss.resolve(params, inputs).notices:
-    if message.startswith(("Ignored pin_", "This link")):
-        state.notice(message)
-
-if ev is not None and ev.data_differ:
-    kind = "an older model version" if ev.resolved.legacy_version else "other data"
-    st.info(f"This link was made with {kind}. The numbers below use the link's inputs, so they match what was "
-            "shared. Current data differ (below).", icon=":material/push_pin:")
-    # values that come from the URL are shown as plain text, never markdown (no links or images injected)
-    st.text(f"Link: model version {ev.resolved.legacy_version or pt.MODEL_VERSION}, warehouse snapshot "
-            f"{ev.resolved.link_snapshot or 'not recorded'}. Current data differ: " + "; ".join(ev.data_differ) + ".")
-    st.button("Use current data", key="sc_use_current", on_click=_use_current_data, icon=":material/refresh:")
-
-
 def _reason(name: str) -> str | None:
     return ev.reasons[name] if ev is not None else None
 
@@ -153,6 +134,75 @@ def scenario() -> None:
     cards = st.container()
     controls, results = st.columns([1, 2.2], gap="large")
     levers, market, service = (controls.container(border=True) for _ in range(3))
+    if ev is not None:  # cards and results first: they come from session state, so the controls can follow
+        with cards:
+            for row in ss.CARDS:
+                for column, name in zip(st.columns(len(row)), row, strict=True):
+                    column.metric(border=True, **ss.card(ev, name))
+            result, band = ev.scenario, ev.band
+            rho, cost = band.rho, band.consumer_cost
+            st.caption(" ".join(list(ev.notes) + [
+                ss.over_shifting_sentence(result),
+                f"Sensitivity range (10th-90th percentile over {band.n_points - band.n_invalid} grid points, not a "
+                f"probability interval): ρ {rho['p10']:.2f}-{rho['p90']:.2f}, cost to users "
+                f"{ss.card_value('consumer_cost_usd_bn_per_year', cost['p10'])}-"
+                f"{ss.card_value('consumer_cost_usd_bn_per_year', cost['p90'])} a year.",
+                f"Conduct: {ss.MARKET_LABELS[str(ev.resolved.values['conduct_market'])]}, "
+                f"{ev.resolved.values['conduct_model']} (market-power index {result.theta_S:.3f}, Lerner markup "
+                f"{result.lerner:.1%})."]))
+        with results:
+            sources = ["seed"]  # the curated figures; the price index is ComputeWatch's own (named in the note)
+            used = {f.label: f for f in ev.resolved.sources.values() if f is not None and f.from_data}
+            route = ev.resolved.route(str(ev.resolved.values["compute_cost_route"]))
+            cost = float(ev.resolved.values["compute_cost_per_user_month"])
+            note = (f"Model: Ritz (2024) pass-through, version {pt.MODEL_VERSION}. Inputs: "
+                    + "; ".join(f"{f.label} {f.value:,.4g} {f.unit} ({f.source}, {f.as_of})" for f in used.values())
+                    + f"; compute cost ${cost:.4f} a user-month ("
+                    + ("set by you" if "compute_cost_per_user_month" in ev.resolved.explicit else f"{route.label} route")
+                    + "). The fees/ads/quality split is an assumption.")
+            st.subheader("Default baseline, your baseline and the scenario")
+            st.caption("Default baseline: a +40% GPU price rise with default assumptions and today's data (or the "
+                       "link's). Your baseline: the same with your assumptions. Scenario: your assumptions and your "
+                       "policy levers.")
+            frame = ss.comparison_frame(ev)
+            ui.chart(ui.figure(charts.comparison_bars, frame), frame, key="sc_compare", sources=sources, note=note)
+            st.subheader("What changed, and why")
+            diff = ss.difference_frame(ev)
+            ui.chart(ui.figure(charts.difference_bars, diff), diff, key="sc_diff", sources=sources, note=note)
+            st.subheader("Where the cost change goes (scenario)")
+            steps = ss.waterfall_frame(ev.scenario)
+            ui.chart(ui.figure(charts.waterfall, steps), steps, key="sc_waterfall", sources=sources, note=note)
+            st.subheader("Sensitivity: cost to users across GPU price changes")
+            frame = ss.band_frame(ev)
+            ui.chart(ui.figure(charts.band_chart, frame, shock=ev.scenario.gpu_price_shock_pct, y_title="USD bn per year"), frame,
+                     key="sc_band", sources=sources, note=ss.BAND_NOTE)
+            st.subheader("Net of trend: the shock against a year of falling inference prices")
+            trend = ev.trend
+            st.caption(ss.trend_sentence(trend, ev.scenario.effective_cost_shock_pct))
+            if not trend.empty:
+                ui.chart(ui.figure(charts.trend_bars, trend), trend, key="sc_trend", sources=["seed"],
+                         note="Trend: price per token at constant capability; a service that moves to better models "
+                              "spends more per query than the trend suggests.")
+            st.subheader("Compute cost per user, by route")
+            routes = ss.routes_frame(ev)
+            missing = [f"{r.label}: {r.missing}" for r in ev.resolved.routes if r.value is None]
+            ui.chart(ui.figure(charts.routes_bars, routes), routes, key="sc_routes", sources=["seed"],
+                     note="Inputs: " + "; ".join(dict.fromkeys(f"{f.label} {f.value:,.4g} {f.unit} ({f.source}, {f.as_of})"
+                                                               for r in ev.resolved.routes for f in r.figures)) + ". "
+                     + (f"Not shown: {'; '.join(missing)}." if missing else ""))
+            st.subheader("Share or download this scenario")
+            here = (st.context.url or "").rstrip("/")
+            link = f"{here if here.endswith('/scenarios') else here + '/scenarios'}?{urlencode(ss.permalink_params(ev))}"
+            st.code(link, language=None, wrap_lines=True)
+            st.caption("The link holds every changed input, the data-derived values it used, the model version and the "
+                       "warehouse snapshot, so it reproduces these numbers after the data move on. The same numbers "
+                       "come from `python -m dashboard scenario --json --link '<this link>'`.")
+            left, right = st.columns(2)
+            left.download_button("Download scenario (JSON)", ss.export_json(ev, link), file_name="computewatch_scenario.json",
+                                 mime="application/json", key="sc_json")
+            right.download_button("Download scenario (CSV)", ss.export_frame(ev).to_csv(index=False).encode(),
+                                  file_name="computewatch_scenario.csv", mime="text/csv", key="sc_csv")
+
     with levers:
         st.subheader("Policy levers", help="What a policy or the market could change: the GPU price, the share "
                      "of decentralised supply, and concentration.")
@@ -205,78 +255,35 @@ def scenario() -> None:
         st.button("Reset the service", on_click=_reset,
                   args=(tuple(i.name for i in ss.INPUTS if i.group in ("service", "split")),),
                   icon=":material/restart_alt:", key="sc_reset_service")
-
-    with cards:
-        if ev is None:
+    if ev is None:
+        with cards:
             st.error(f"These settings have no valid market outcome. {failure}", icon=":material/error:")
-            return
-        for row in ss.CARDS:
-            for column, name in zip(st.columns(len(row)), row, strict=True):
-                column.metric(border=True, **ss.card(ev, name))
-        result, band = ev.scenario, ev.band
-        rho, cost = band.rho, band.consumer_cost
-        st.caption(" ".join(list(ev.notes) + [
-            ss.over_shifting_sentence(result),
-            f"Sensitivity range (10th-90th percentile over {band.n_points - band.n_invalid} grid points, not a "
-            f"probability interval): ρ {rho['p10']:.2f}-{rho['p90']:.2f}, cost to users "
-            f"{ss.card_value('consumer_cost_usd_bn_per_year', cost['p10'])}-"
-            f"{ss.card_value('consumer_cost_usd_bn_per_year', cost['p90'])} a year.",
-            f"Conduct: {ss.MARKET_LABELS[str(ev.resolved.values['conduct_market'])]}, "
-            f"{ev.resolved.values['conduct_model']} (market-power index {result.theta_S:.3f}, Lerner markup "
-            f"{result.lerner:.1%})."]))
-
-    with results:
-        sources = ["seed"]  # the curated figures; the price index is ComputeWatch's own (named in the note)
-        used = {f.label: f for f in ev.resolved.sources.values() if f is not None and f.from_data}
-        route = ev.resolved.route(str(ev.resolved.values["compute_cost_route"]))
-        cost = float(ev.resolved.values["compute_cost_per_user_month"])
-        note = (f"Model: Ritz (2024) pass-through, version {pt.MODEL_VERSION}. Inputs: "
-                + "; ".join(f"{f.label} {f.value:,.4g} {f.unit} ({f.source}, {f.as_of})" for f in used.values())
-                + f"; compute cost ${cost:.4f} a user-month ("
-                + ("set by you" if "compute_cost_per_user_month" in ev.resolved.explicit else f"{route.label} route")
-                + "). The fees/ads/quality split is an assumption.")
-        st.subheader("Default baseline, your baseline and the scenario")
-        st.caption("Default baseline: a +40% GPU price rise with default assumptions and today's data (or the "
-                   "link's). Your baseline: the same with your assumptions. Scenario: your assumptions and your "
-                   "policy levers.")
-        frame = ss.comparison_frame(ev)
-        ui.chart(charts.comparison_bars(frame), frame, key="sc_compare", sources=sources, note=note)
-        st.subheader("What changed, and why")
-        diff = ss.difference_frame(ev)
-        ui.chart(charts.difference_bars(diff), diff, key="sc_diff", sources=sources, note=note)
-        st.subheader("Where the cost change goes (scenario)")
-        steps = ss.waterfall_frame(ev.scenario)
-        ui.chart(charts.waterfall(steps), steps, key="sc_waterfall", sources=sources, note=note)
-        st.subheader("Sensitivity: cost to users across GPU price changes")
-        frame = ss.band_frame(ev)
-        ui.chart(charts.band_chart(frame, shock=ev.scenario.gpu_price_shock_pct, y_title="USD bn per year"), frame,
-                 key="sc_band", sources=sources, note=ss.BAND_NOTE)
-        st.subheader("Net of trend: the shock against a year of falling inference prices")
-        trend = ev.trend
-        st.caption(ss.trend_sentence(trend, ev.scenario.effective_cost_shock_pct))
-        if not trend.empty:
-            ui.chart(charts.trend_bars(trend), trend, key="sc_trend", sources=["seed"],
-                     note="Trend: price per token at constant capability; a service that moves to better models "
-                          "spends more per query than the trend suggests.")
-        st.subheader("Compute cost per user, by route")
-        routes = ss.routes_frame(ev)
-        missing = [f"{r.label}: {r.missing}" for r in ev.resolved.routes if r.value is None]
-        ui.chart(charts.routes_bars(routes), routes, key="sc_routes", sources=["seed"],
-                 note="Inputs: " + "; ".join(dict.fromkeys(f"{f.label} {f.value:,.4g} {f.unit} ({f.source}, {f.as_of})"
-                                                           for r in ev.resolved.routes for f in r.figures)) + ". "
-                 + (f"Not shown: {'; '.join(missing)}." if missing else ""))
-        st.subheader("Share or download this scenario")
-        here = (st.context.url or "").rstrip("/")
-        link = f"{here if here.endswith('/scenarios') else here + '/scenarios'}?{urlencode(ss.permalink_params(ev))}"
-        st.code(link, language=None, wrap_lines=True)
-        st.caption("The link holds every changed input, the data-derived values it used, the model version and the "
-                   "warehouse snapshot, so it reproduces these numbers after the data move on. The same numbers "
-                   "come from `python -m dashboard scenario --json --link '<this link>'`.")
-        left, right = st.columns(2)
-        left.download_button("Download scenario (JSON)", ss.export_json(ev, link), file_name="computewatch_scenario.json",
-                             mime="application/json", key="sc_json")
-        right.download_button("Download scenario (CSV)", ss.export_frame(ev).to_csv(index=False).encode(),
-                              file_name="computewatch_scenario.csv", mime="text/csv", key="sc_csv")
 
 
-scenario()
+@st.fragment
+def view() -> None:
+    """Everything that follows the inputs: a fragment, so moving a control reruns this part only (not the
+    app's sidebar and the page's data loading). `first` and `ev` are the module's, read by the controls."""
+    global params, first, ev, failure
+    params, first = _params()
+    try:
+        ev = ss.evaluate(params, inputs)
+    except ValueError as error:
+        ev, failure = None, error
+    for message in ss.resolve(params, inputs).notices:
+        if message.startswith(("Ignored pin_", "This link")):
+            state.notice(message)
+
+    if ev is not None and ev.data_differ:
+        kind = "an older model version" if ev.resolved.legacy_version else "other data"
+        st.info(f"This link was made with {kind}. The numbers below use the link's inputs, so they match what "
+                "was shared. Current data differ (below).", icon=":material/push_pin:")
+        # values that come from the URL are shown as plain text, never markdown (no links or images injected)
+        st.text(f"Link: model version {ev.resolved.legacy_version or pt.MODEL_VERSION}, warehouse snapshot "
+                f"{ev.resolved.link_snapshot or 'not recorded'}. Current data differ: " + "; ".join(ev.data_differ)
+                + ".")
+        st.button("Use current data", key="sc_use_current", on_click=_use_current_data, icon=":material/refresh:")
+    scenario()
+
+
+view()

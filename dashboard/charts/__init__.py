@@ -23,6 +23,16 @@ SERIES = ["#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d", "#666666", "#17
 FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
 
 
+# A line of more points than this draws without markers: at a marker's size they would overlap into a
+# smear (more points than pixels to show them apart), and every marker is one more SVG node to draw.
+MARKERS_UP_TO = 150
+
+
+def line_mode(n_points: int) -> str:
+    """"lines+markers" for a line of up to MARKERS_UP_TO points, else "lines"."""
+    return "lines+markers" if n_points <= MARKERS_UP_TO else "lines"
+
+
 def color_for(name: str, i: int = 0) -> str:
     """Segment or block colour when `name` is one, else the i-th series colour."""
     return SEGMENT_COLORS.get(name) or BLOCK_COLORS.get(name) or SERIES[i % len(SERIES)]

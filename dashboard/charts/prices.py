@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.charts import SEGMENT_COLORS, _alpha, color_for, style
+from dashboard.charts import SEGMENT_COLORS, _alpha, color_for, line_mode, style
 
 # Decentralised networks in oranges and browns (one per network), matching the shared palette.
 NETWORK_COLORS = ["#d95f02", "#f2a541", "#a6761d", "#e6550d", "#fdae6b", "#8c2d04"]
@@ -67,7 +67,7 @@ def index_over_time(df: pd.DataFrame, *, y_title: str, log_y: bool = False, titl
                                 for r in runs])  # an empty row after each run breaks the line
             fig.add_trace(go.Scatter(
                 x=joined["day"], y=joined["median"], name=f"{name}: median, p25-p75 band", legendgroup=str(name),
-                mode="lines+markers", line={"color": colour, "width": 2},
+                mode=line_mode(len(joined)), line={"color": colour, "width": 2},
                 marker={"size": 7, "color": colour, "line": {"width": 2, "color": colour}},
                 customdata=custom(joined), hovertemplate=hover))
         if not weak.empty:
@@ -81,7 +81,7 @@ def index_over_time(df: pd.DataFrame, *, y_title: str, log_y: bool = False, titl
             publisher = str(part["publisher"].iloc[0])
             seg = str(part["segment"].iloc[0]) if "segment" in part else ""
             fig.add_trace(go.Scatter(
-                x=part["day"], y=part["value"], name=f"published: {entity}", mode="lines+markers",
+                x=part["day"], y=part["value"], name=f"published: {entity}", mode=line_mode(len(part)),
                 line={"color": color_for(seg, i + 3), "width": 1.5, "dash": PUBLISHED_DASH.get(publisher, "dash")},
                 marker={"size": 5, "symbol": "diamond"},
                 hovertemplate=f"<b>{entity}</b> (published): %{{y:$,.2f}}<extra></extra>"))
@@ -170,16 +170,16 @@ def supply_utilisation(df: pd.DataFrame, *, title: str | None = None) -> go.Figu
         colour = (NETWORK_COLORS[i % len(NETWORK_COLORS)] if segment not in ("hyperscaler", "neocloud")
                   else SEGMENT_COLORS[segment])
         fig.add_trace(go.Scatter(x=part["day"], y=part["gpus_total"], name=f"{network}: offered",
-                                 legendgroup=network, mode="lines+markers", line={"color": colour, "width": 2},
+                                 legendgroup=network, mode=line_mode(len(part)), line={"color": colour, "width": 2},
                                  hovertemplate=f"{network} offered: %{{y:,.0f}} GPUs<extra></extra>"), row=1, col=1)
         if part["gpus_in_use"].notna().any():
             fig.add_trace(go.Scatter(x=part["day"], y=part["gpus_in_use"], name=f"{network}: in use",
-                                     legendgroup=network, mode="lines+markers",
+                                     legendgroup=network, mode=line_mode(len(part)),
                                      line={"color": colour, "width": 2, "dash": "dash"}, marker={"symbol": "x"},
                                      hovertemplate=f"{network} in use: %{{y:,.0f}} GPUs<extra></extra>"),
                           row=1, col=1)
             fig.add_trace(go.Scatter(x=part["day"], y=part["utilisation"], name=f"{network}: utilisation",
-                                     legendgroup=network, showlegend=False, mode="lines+markers",
+                                     legendgroup=network, showlegend=False, mode=line_mode(len(part)),
                                      line={"color": colour, "width": 2},
                                      hovertemplate=f"{network} utilisation: %{{y:.0%}}<extra></extra>"), row=2, col=1)
     fig = style(fig, title=title, height=520 if reported else 360)

@@ -39,9 +39,9 @@ def options() -> Options:
     )
 
 
-def units(model: str) -> pd.DataFrame:
-    """Voting units of one GPU model, every day, price type and geo (sql/prices_units.sql)."""
-    frame = run(units, (model,))
+def units(model: str, price_type: str | None = None) -> pd.DataFrame:
+    """Voting units of one GPU model, every day and geo, of one price type or all (sql/prices_units.sql)."""
+    frame = run(units, (model, price_type))
     for column in ("day", "price_since"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
     return frame

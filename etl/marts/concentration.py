@@ -516,26 +516,56 @@ def _host_period(cap: c.HostCapacity, source: str, known: dict, segment: str | N
 
 
 def _block_of(con: duckdb.DuckDBPyConnection, segment: str | None) -> str:
-    found = con.execute("SELECT block FROM ref.segments WHERE segment = ?", [segment]).fetchone() if segment else None
-    return found[0] if found else "decentralised"
+    found = con.execute("SELECT block FROM ref.segments WHERE segment = ?", [segment]).fetchall() if segment else None
+    return found[0][0] if found else "decentralised"
 
 
-def _marketplaces(con: duckdb.DuckDBPyConnection, skipped: list[dict]) -> list[Period]:
-    """Host-level listed capacity per GPU model per day from the offers (§1.7), plus the pooled variant."""
-    frame = con.execute("""
-        SELECT source, CAST(observed_at AS DATE) AS day, gpu_model, machine_id, host_id, gpu_count AS num_gpus,
-               gpu_frac, coalesce(query_capped, false) AS capped
-        FROM core.gpu_prices
-        WHERE machine_id IS NOT NULL AND host_id IS NOT NULL AND gpu_model IS NOT NULL AND list_contains(?, source)
-        ORDER BY source, day
-    """, [list(MARKETPLACES)]).df()
+# Per marketplace machine and day (§1.7, etl.concentration.machine_gpus in SQL): round(num_gpus /
+# gpu_frac) of any offer with a fraction (banker's rounding, as Python's round), else the largest
+# num_gpus; capped when any of its offers came from a capped query. A machine is on one host; should
+# its offers disagree, the largest host id is kept (a fixed choice, whatever the row order).
+MACHINES_SQL = """
+    SELECT CAST(observed_at AS DATE) AS day, gpu_model, machine_id, max(host_id) AS host_id,
+           coalesce(max(round_even(CAST(gpu_count AS DOUBLE) / gpu_frac, 0))
+                        FILTER (WHERE gpu_count > 0 AND gpu_frac > 0 AND gpu_frac <= 1 AND isfinite(gpu_frac)),
+                    round_even(max(CAST(gpu_count AS DOUBLE)) FILTER (WHERE gpu_count > 0), 0), 0) AS gpus,
+           bool_or(coalesce(query_capped, false)) AS capped
+    FROM core.gpu_prices
+    WHERE machine_id IS NOT NULL AND host_id IS NOT NULL AND gpu_model IS NOT NULL AND source = ?
+      AND observed_at >= ? AND observed_at < ? AND list_contains(?::DATE[], CAST(observed_at AS DATE))
+    GROUP BY ALL
+"""
+
+
+def host_capacities(machines: pd.DataFrame) -> list[c.HostCapacity]:
+    """etl.concentration.host_capacity from per-machine GPU counts (MACHINES_SQL): per (day, GPU model),
+    each host's GPUs summed over its machines with a positive count, sorted largest first."""
+    out = []
+    for (day, model), g in machines.groupby(["day", "gpu_model"], sort=True):
+        capped = bool(g["capped"].any())
+        g = g[g["gpus"] > 0]
+        if g.empty:
+            continue
+        sums = g.groupby(g["host_id"].astype(str))["gpus"].sum()
+        hosts = {str(h): int(v) for h, v in sorted(sums.items(), key=lambda kv: (-kv[1], kv[0]))}
+        out.append(c.HostCapacity(day, model, hosts, len(g), capped, (model,)))
+    return sorted(out, key=lambda cap: (str(cap.day), cap.gpu_model))
+
+
+def _marketplaces(con: duckdb.DuckDBPyConnection, skipped: list[dict], days: list) -> list[Period]:
+    """Host-level listed capacity per GPU model on `days` from the offers (§1.7), plus the pooled variant."""
     out: list[Period] = []
-    for source, part in frame.groupby("source", sort=True):
+    if not days:
+        return out
+    lo = pd.Timestamp(min(days)).to_pydatetime()
+    hi = (pd.Timestamp(max(days)) + pd.Timedelta(days=1)).to_pydatetime()
+    for source in sorted(MARKETPLACES):
         try:
             known = MARKETPLACES[source]
-            offers = [c.MachineOffer(r.day, r.gpu_model, r.machine_id, r.host_id, _clean(r.num_gpus),
-                                     _clean(r.gpu_frac), bool(r.capped)) for r in part.itertuples()]
-            caps = c.host_capacity(offers)
+            frame = con.execute(MACHINES_SQL, [source, lo, hi, list(days)]).df()
+            if frame.empty:
+                continue
+            caps = host_capacities(frame)
             block = _block_of(con, known["segment"])
             out += [_host_period(cap, str(source), known, known["segment"], block) for cap in caps + c.pooled(caps)]
         except Exception as exc:
@@ -607,9 +637,17 @@ def _supply(con: duckdb.DuckDBPyConnection, skipped: list[dict]) -> list[Period]
 # --------------------------------------------------------------------------- build
 
 
-def _write(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str], rows: list[dict]) -> None:
+BUILD_VERSION = "1"  # bump when the output changes for the same inputs: the next build is a full one
+CHUNK_ROWS = 100_000  # marketplace offers read per group of days (their share rows are many: bounded memory)
+OUTPUTS = ("marts.concentration", "marts.concentration_shares", "marts.concentration_skipped")
+
+
+def _create(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]) -> None:
     cols = ", ".join(f"{name} {ctype}" for name, ctype in columns.items())
     con.execute(f"CREATE OR REPLACE TABLE marts.{table} ({cols})")
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str], rows: list[dict]) -> None:
     if not rows:
         return
     frame = pd.DataFrame(rows, columns=list(columns))
@@ -621,13 +659,63 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str], 
         con.unregister("conc_incoming")
 
 
+def _computed(periods: list[Period], skipped: list[dict]) -> tuple[list[dict], list[dict]]:
+    rows, shares = [], []
+    for p in periods:
+        try:
+            row, share_rows = compute(p)
+        except Exception as exc:
+            log(f"skipped {p.market} {p.period_label}: {exc}")
+            skipped.append({"market": p.market, "period_label": p.period_label, "source": p.source,
+                            "reason": str(exc)})
+            continue
+        rows.append(row)
+        shares += share_rows
+    return rows, shares
+
+
+def _sort(rows: list[dict]) -> list[dict]:
+    return sorted(rows, key=lambda r: (r["block"], r["market"], str(r.get("gpu_model") or ""), r["period"]))
+
+
 def build(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild marts.concentration, marts.concentration_shares and marts.concentration_skipped."""
+    """Build marts.concentration, marts.concentration_shares and marts.concentration_skipped.
+
+    The marketplace host markets are per day (§1.7) and incremental (etl/marts/state.py): only days whose
+    marketplace offers changed are recomputed, in groups of days; the published, supply and owner markets
+    are small and rebuilt whole every time.
+    """
+    from etl.marts import state
+
     skipped: list[dict] = []
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    current = state.fingerprints(con, "gpu_prices")
+    current = current[current["source"].isin(list(MARKETPLACES))]
+    try:
+        segments = con.execute("SELECT * FROM ref.segments").df()
+    except duckdb.CatalogException:
+        segments = pd.DataFrame()
+    p = state.plan(con, "concentration", current, f"{BUILD_VERSION}|{state.frame_hash(segments)}", OUTPUTS)
+    marketplaces = sorted(MARKETPLACES)
+    host_markets = [m for k in MARKETPLACES.values() for m in (k["market"], f"{k['market']}_pooled")]
+    if p.full:
+        _create(con, "concentration", CONCENTRATION_COLUMNS)
+        _create(con, "concentration_shares", SHARES_COLUMNS)
+        _create(con, "concentration_skipped", SKIPPED_COLUMNS)
+    else:  # keep the marketplace rows of the days that did not change; everything else is recomputed
+        labels = [pd.Timestamp(d).strftime("%Y-%m-%d") for d in p.days]
+        con.execute("DELETE FROM marts.concentration WHERE NOT coalesce(kind = 'operator supply' "
+                    "AND list_contains(?, source), false) OR list_contains(?::DATE[], period)",
+                    [marketplaces, p.days])
+        con.execute("DELETE FROM marts.concentration_shares WHERE NOT coalesce(list_contains(?, source) "
+                    "AND list_contains(?, market), false) OR list_contains(?::DATE[], period)",
+                    [marketplaces, host_markets, p.days])
+        con.execute("DELETE FROM marts.concentration_skipped WHERE NOT coalesce(list_contains(?, source) "
+                    "AND list_contains(?, market), false) OR list_contains(?, period_label)",
+                    [marketplaces, host_markets, labels])
     periods: list[Period] = []
-    rows, shares = [], []
-    for reader in (_published, _marketplaces, _supply):
+    rows: list[dict] = []
+    for reader in (_published, _supply):
         try:
             periods += reader(con, skipped)
         except duckdb.CatalogException as exc:  # the core table is missing: nothing to compute
@@ -636,17 +724,18 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         rows += _owned(con, skipped)
     except duckdb.CatalogException as exc:
         log(f"owned input missing: {exc}")
-    for p in periods:
+    more, shares = _computed(periods, skipped)
+    _insert(con, "concentration", CONCENTRATION_COLUMNS, _sort(rows + more))
+    _insert(con, "concentration_shares", SHARES_COLUMNS, shares)
+    for days in p.chunks(CHUNK_ROWS):
+        present = [d for d in days if p.rows.get(d)]
         try:
-            row, share_rows = compute(p)
-        except Exception as exc:
-            log(f"skipped {p.market} {p.period_label}: {exc}")
-            skipped.append({"market": p.market, "period_label": p.period_label, "source": p.source,
-                             "reason": str(exc)})
-            continue
-        rows.append(row)
-        shares += share_rows
-    rows.sort(key=lambda r: (r["block"], r["market"], str(r.get("gpu_model") or ""), r["period"]))
-    _write(con, "concentration", CONCENTRATION_COLUMNS, rows)
-    _write(con, "concentration_shares", SHARES_COLUMNS, shares)
-    _write(con, "concentration_skipped", SKIPPED_COLUMNS, skipped)
+            host_periods = _marketplaces(con, skipped, present)
+        except duckdb.CatalogException as exc:
+            log(f"marketplaces input missing: {exc}")
+            break
+        rows, shares = _computed(host_periods, skipped)
+        _insert(con, "concentration", CONCENTRATION_COLUMNS, _sort(rows))
+        _insert(con, "concentration_shares", SHARES_COLUMNS, shares)
+    _insert(con, "concentration_skipped", SKIPPED_COLUMNS, skipped)
+    state.commit(con, p)

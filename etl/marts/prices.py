@@ -21,6 +21,8 @@ meta.* into frames, calls it, and writes the frames:
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import duckdb
 import pandas as pd
 
@@ -138,9 +140,24 @@ def marker_rows(markers: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- build
 
-def _write(con: duckdb.DuckDBPyConnection, table: str, types: dict[str, str], frame: pd.DataFrame) -> None:
+# Bump when this module's or etl.price_method's output changes for the same inputs without a method
+# version change: the next build is then a full rebuild.
+BUILD_VERSION = "2"
+CHUNK_ROWS = 100_000  # core rows per group of days read at once: bounds the memory of a full rebuild
+# The core.gpu_prices columns the cw rules and the markers read (the Vast-only fields are CCIR's).
+METHOD_COLUMNS = ("observed_at", "source", "provider", "segment", "gpu_model", "price_usd_per_gpu_hour", "price_type",
+                  "region", "offer_id", "host_id", "machine_id", "confidence", "date_precision", "ref_url", "note")
+CCIR_CHUNK_DAYS = 60  # window ends per CCIR read (each read adds the 6 days before)
+SINCE_SOURCE = "~price_since"  # fingerprint pseudo-source: the list-price run starts of the persisted sources
+OUTPUTS = ("marts.price_index", "marts.price_units", "marts.price_markers")
+
+
+def _create(con: duckdb.DuckDBPyConnection, table: str, types: dict[str, str]) -> None:
     cols = ", ".join(f"{name} {ctype}" for name, ctype in types.items())
     con.execute(f"CREATE OR REPLACE TABLE {table} ({cols})")
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, types: dict[str, str], frame: pd.DataFrame) -> None:
     if frame.empty:
         return
     con.register("price_incoming", frame[list(types)].astype(object).where(frame[list(types)].notna(), None))
@@ -151,25 +168,143 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, types: dict[str, str], fr
         con.unregister("price_incoming")
 
 
+def _write(con: duckdb.DuckDBPyConnection, table: str, types: dict[str, str], frame: pd.DataFrame) -> None:
+    _create(con, table, types)
+    _insert(con, table, types, frame)
+
+
+def _persisted(con: duckdb.DuckDBPyConnection, persist: list[str]) -> pd.DataFrame:
+    """Every row of the sources whose list prices persist, with `price_since` (pm.list_price_since, which
+    looks back over all of a series' days) and `_rid`, the row's id in core.gpu_prices. Small: these
+    sources record a price when it changes."""
+    frame = con.execute("SELECT rowid AS _rid, * FROM core.gpu_prices WHERE list_contains(?, source) "
+                        "ORDER BY rowid", [persist]).df()
+    if frame.empty:
+        return frame.assign(price_since=pd.Series(dtype=object))
+    return pm.list_price_since(frame, persist)
+
+
+def _since_fingerprints(persisted: pd.DataFrame) -> pd.DataFrame:
+    """Per day, a digest of the persisted rows' price_since: an edit of an old day of a persisted series
+    moves the run starts of its later days, which makes those days dirty too."""
+    if persisted.empty:
+        return pd.DataFrame(columns=["day", "source", "n", "h"])
+    cols = ["observed_at", "source", "provider", "gpu_model", "price_type", "price_usd_per_gpu_hour", "price_since"]
+    hashed = pd.util.hash_pandas_object(persisted[cols].astype(str), index=False)
+    frame = pd.DataFrame({"day": pm._day(persisted["observed_at"]).values, "h": hashed.values})
+    out = frame.groupby("day")["h"].agg(lambda h: str(int(h.sum()))).reset_index()
+    out["n"] = frame.groupby("day").size().values
+    out["source"] = SINCE_SOURCE
+    return out[["day", "source", "n", "h"]]
+
+
+def _read_days(con: duckdb.DuckDBPyConnection, days: list, columns: str = "rowid AS _rid, *",
+               where: str = "", params: list | None = None) -> pd.DataFrame:
+    """core.gpu_prices rows observed on `days` (UTC dates), in table order (the order a whole-table read
+    has, which the first-non-null picks of pm.vote_units depend on)."""
+    lo = pd.Timestamp(min(days))
+    hi = pd.Timestamp(max(days)) + pd.Timedelta(days=1)
+    return con.execute(
+        f"SELECT {columns} FROM core.gpu_prices WHERE observed_at >= ? AND observed_at < ? "
+        f"AND list_contains(?::DATE[], CAST(observed_at AS DATE)) {where} ORDER BY rowid",
+        [lo.to_pydatetime(), hi.to_pydatetime(), list(days), *(params or [])]).df()
+
+
+def _day_units(con, days, persisted, regions, kinds) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(units, markers) of `days`: pm.prepare's rules with price_since taken from the whole-history pass."""
+    rows = _read_days(con, days, "rowid AS _rid, " + ", ".join(METHOD_COLUMNS))
+    if rows.empty:
+        return pd.DataFrame(columns=list(UNIT_TYPES)), pd.DataFrame()
+    since = persisted.set_index("_rid")["price_since"] if not persisted.empty else pd.Series(dtype=object)
+    own_day = pm._day(rows["observed_at"])
+    rows["price_since"] = rows["_rid"].map(since).where(rows["_rid"].isin(since.index), own_day)
+    return pm.prepare_dated(rows.drop(columns="_rid"), regions, kinds)
+
+
+def _ccir_rows(con, ends: list, vast_days: set) -> pd.DataFrame:
+    """ccir-cri-1.1.1 rows for the window ends in `ends` that are Vast collection days (ccir_days)."""
+    ends = sorted(d for d in ends if d in vast_days)
+    names = [gpu_name for gpu_name, _ in pm.CCIR_INDICES.values()]
+    out = []
+    for i in range(0, len(ends), CCIR_CHUNK_DAYS):
+        part = ends[i:i + CCIR_CHUNK_DAYS]
+        first = part[0] - timedelta(days=pm.CCIR_WINDOW_DAYS - 1)
+        window = [first + timedelta(days=k) for k in range((part[-1] - first).days + 1)]
+        rows = _read_days(con, window,
+                          "source, observed_at, gpu_model_raw, offer_id, gpu_count, price_usd_per_gpu_hour, "
+                          "geolocation, rented, reliability, start_date, host_id, machine_id",
+                          "AND source = 'vast' AND list_contains(?, gpu_model_raw)", [names])
+        if rows.empty:
+            continue
+        out.append(pm.ccir_index_rows(pm.ccir_offers_from_core(rows), part))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=list(INDEX_TYPES))
+
+
+def _ccir_ends(dirty: list) -> list:
+    """Window ends whose 7-day window holds a dirty day."""
+    return sorted({d + timedelta(days=k) for d in dirty for k in range(pm.CCIR_WINDOW_DAYS)})
+
+
+def _cells(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The distinct cells of marts.price_units with the columns coverage_rows reads, in the units' own
+    order (day, gpu_model, segment, price_type, provider), so its first-row picks match a whole read."""
+    return con.execute("""
+        SELECT DISTINCT day, gpu_model, segment, price_type, provider, source, sources_seen
+        FROM marts.price_units ORDER BY day, gpu_model, segment, price_type, provider
+    """).df().assign(day=lambda f: pd.to_datetime(f["day"]).dt.date)
+
+
 def build(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the five price marts from core.gpu_prices, core.indicators, ref.regions and meta.sources."""
-    prices = con.execute("SELECT * FROM core.gpu_prices").df()
+    """Build the five price marts from core.gpu_prices, core.indicators, ref.regions and meta.sources.
+
+    Incremental (etl/marts/state.py): only the days whose core.gpu_prices rows changed are recomputed in
+    marts.price_index / price_units / price_markers (every cw rule is per day; the list-price run starts
+    of persisted sources look back, and CCIR windows span 7 days, so both widen the dirty days); a method
+    or reference change rebuilds everything, in groups of days so memory stays bounded. The published
+    indices and provider coverage are small and rebuilt whole.
+    """
+    from etl.marts import state
+
     try:
         regions = con.execute("SELECT * FROM ref.regions").df()
     except duckdb.CatalogException:  # a warehouse without the seed's reference tables: no region maps
         regions = pd.DataFrame(columns=["source", "region", "country", "geo"])
-    persist = [r[0] for r in con.execute("SELECT name FROM meta.sources WHERE prices_persist").fetchall()]
+    persist = sorted(r[0] for r in con.execute("SELECT name FROM meta.sources WHERE prices_persist").fetchall())
     indicators = con.execute(
         "SELECT * FROM core.indicators WHERE indicator = 'published_price_index'").df()
     kinds = source_kinds()
-    if prices.empty:
-        units, markers = pd.DataFrame(columns=list(UNIT_TYPES)), pd.DataFrame()
-        index = pd.DataFrame(columns=list(INDEX_TYPES))
+    version = "|".join([pm.METHOD, pm.CCIR_METHOD, BUILD_VERSION, state.frame_hash(regions),
+                        state.frame_hash(pd.DataFrame(sorted(kinds.items()), columns=["source", "kind"])),
+                        ",".join(persist)])
+    persisted = _persisted(con, persist)
+    current = pd.concat([state.fingerprints(con, "gpu_prices"), _since_fingerprints(persisted)], ignore_index=True)
+    p = state.plan(con, "price_index", current, version, OUTPUTS)
+    vast_days = set(pd.to_datetime(current.loc[current["source"] == "vast", "day"]).dt.date)
+    if p.full:
+        _create(con, "marts.price_index", INDEX_TYPES)
+        _create(con, "marts.price_units", UNIT_TYPES)
+        _create(con, "marts.price_markers", MARKER_TYPES)
+        ends = sorted(vast_days)
+    elif p.days:
+        con.execute("DELETE FROM marts.price_units WHERE list_contains(?::DATE[], day)", [p.days])
+        con.execute("DELETE FROM marts.price_markers WHERE list_contains(?::DATE[], day)", [p.days])
+        con.execute("DELETE FROM marts.price_index WHERE method = ? AND list_contains(?::DATE[], day)",
+                    [pm.METHOD, p.days])
+        ends = _ccir_ends(p.days)
+        con.execute("DELETE FROM marts.price_index WHERE method = ? AND list_contains(?::DATE[], day)",
+                    [pm.CCIR_METHOD, ends])
     else:
-        units, markers = pm.prepare(prices, regions, kinds, persist_sources=persist)
-        index = pd.concat([pm.index_rows(units, pm.METHOD), ccir_index(prices)], ignore_index=True)
-    _write(con, "marts.price_index", INDEX_TYPES, index)
-    _write(con, "marts.price_units", UNIT_TYPES, units)
-    _write(con, "marts.price_markers", MARKER_TYPES, marker_rows(markers))
+        ends = []
+    for days in p.chunks(CHUNK_ROWS):
+        present = [d for d in days if p.rows.get(d)]
+        if not present:
+            continue
+        units, markers = _day_units(con, present, persisted, regions, kinds)
+        _insert(con, "marts.price_units", UNIT_TYPES, units)
+        _insert(con, "marts.price_markers", MARKER_TYPES, marker_rows(markers))
+        if not units.empty:
+            _insert(con, "marts.price_index", INDEX_TYPES, pm.index_rows(units, pm.METHOD))
+    _insert(con, "marts.price_index", INDEX_TYPES, _ccir_rows(con, ends, vast_days))
     _write(con, "marts.published_price_index", PUBLISHED_TYPES, published_rows(indicators))
-    _write(con, "marts.provider_sources", COVERAGE_TYPES, coverage_rows(units, kinds))
+    _write(con, "marts.provider_sources", COVERAGE_TYPES, coverage_rows(_cells(con), kinds))
+    state.commit(con, p)
