@@ -209,23 +209,14 @@ def tracker_snapshot(templates: list[dict], per_snapshot: int, t: datetime, end:
 
 def build_base(db: str, captures: Path | None, work: Path) -> None:
     """Seed plus replayed captures, published at `db` by the pipeline itself."""
-    from etl import pipeline, sources
+    from etl import config, pipeline, sources
 
     quiet = open(os.devnull, "w")
-    env = {"COMPUTEWATCH_DB": db, "COMPUTEWATCH_DATA_DIR": str(work), "COMPUTEWATCH_RAW_DIR": str(work / "raw")}
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
+    with config.environ(COMPUTEWATCH_DB=db, COMPUTEWATCH_DATA_DIR=str(work), COMPUTEWATCH_RAW_DIR=str(work / "raw")):
         pipeline.run(mode="offline", log=quiet)
         if captures is not None and captures.is_dir():
             names = [n for n, s in sources.SOURCES.items() if s.captures and n != "seed"]
             pipeline.run(names, mode="replay", replay_dir=captures, log=quiet)
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def mark_runs(con, end: datetime, stale: list[str]) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,3 +124,23 @@ def load(env: dict[str, str] | None = None) -> Settings:
 def get() -> Settings:
     """Current settings (re-read each call so tests can monkeypatch the environment)."""
     return load()
+
+
+@contextlib.contextmanager
+def environ(**values: str | None) -> Iterator[None]:
+    """Set (or, with None, unset) environment variables for the block, then restore them: settings are
+    read from the environment (load), so tests and bench scripts point the project elsewhere this way."""
+    old = {k: os.environ.get(k) for k in values}
+    try:
+        for k, v in values.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

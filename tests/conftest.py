@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -79,23 +78,7 @@ def captures() -> Path:
     return CAPTURES
 
 
-@contextmanager
-def _env(**values: str | None):
-    """Set (or, with None, unset) environment variables for the block, then restore them."""
-    old = {k: os.environ.get(k) for k in values}
-    try:
-        for k, v in values.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+_env = config.environ  # set or unset environment variables for a block (etl/config.py)
 
 
 def _build(folder: Path, replay: bool) -> str:

@@ -46,6 +46,14 @@ def _real(name: str, value: object) -> float:
     return result
 
 
+def _non_negative(name: str, value: object) -> float:
+    """`value` as a finite float that is at least 0, or ValueError naming the parameter."""
+    number = _real(name, value)
+    if number < 0:
+        raise ValueError(f"{name} must be >= 0, got {number:g}")
+    return number
+
+
 def _in_range(name: str, value: object, low: float, high: float) -> float:
     """Return `value` as a float in [low, high], or raise ValueError."""
     result = _real(name, value)
@@ -109,9 +117,7 @@ def pass_through_rate(eps_D: float, xi_D: float, eta_S: float, theta_S: float) -
     """
     eps_D = _positive("eps_D (demand elasticity)", eps_D)
     xi_D = _real("xi_D (demand curvature)", xi_D)
-    eta_S = _real("eta_S (elasticity of marginal cost)", eta_S)
-    if eta_S < 0:
-        raise ValueError(f"eta_S (elasticity of marginal cost) must be >= 0, got {eta_S:g}")
+    eta_S = _non_negative("eta_S (elasticity of marginal cost)", eta_S)
     theta_S = _in_range("theta_S (market-power index)", theta_S, 0.0, 1.0)
     denominator = 1.0 + (eps_D - theta_S) * eta_S + theta_S * (1.0 - xi_D)
     if denominator <= 0:
@@ -277,9 +283,7 @@ def bertrand_pass_through_rate(eps_D: float, E_D: float, eta_S: float, L: float)
     """
     eps_D = _positive("eps_D (demand elasticity)", eps_D)
     E_D = _real("E_D (demand curvature)", E_D)
-    eta_S = _real("eta_S (elasticity of marginal cost)", eta_S)
-    if eta_S < 0:
-        raise ValueError(f"eta_S (elasticity of marginal cost) must be >= 0, got {eta_S:g}")
+    eta_S = _non_negative("eta_S (elasticity of marginal cost)", eta_S)
     L = _in_range("L (market-power index)", L, 0.0, 1.0)
     denominator = 1.0 + (1.0 - E_D) * L + eta_S * (eps_D - L)
     if denominator <= 0:
