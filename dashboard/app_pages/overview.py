@@ -46,7 +46,7 @@ c3.page_link("app_pages/demand.py", label="Demand: spending, usage, training com
 
 st.subheader("GPU prices")
 model, today = prices.DEFAULT_MODEL, dt.date.today()
-price_units = prices_data.units(model, "on_demand")
+price_units = prices_data.units(model, "on_demand", today)
 heads = {geo: ui.cached(prices.headline_table, price_units, model, "on_demand", geo, today) for geo in ("all", "US")}
 by_segment = {geo: prices.segment_headlines(h) for geo, h in heads.items()}
 st.caption(f"{model}, on-demand, USD per GPU-hour: each segment's median of each provider's newest price in the "

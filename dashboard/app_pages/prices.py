@@ -62,7 +62,7 @@ if factor is None:
                "H100-equivalent hour: prices are shown per GPU-hour.", icon=":material/calculate:")
     factor, unit_label = 1.0, ps.UNIT_LABELS["GPU-hour"]
 
-units = data.units(model, price_type)  # the one price type every view below shows
+units = data.units(model, price_type, as_of)  # the one price type and date every view below shows
 type_label = ps.PRICE_TYPE_LABELS.get(price_type, price_type)
 
 # ---- headlines: the median per segment as of the date, its providers and observation dates

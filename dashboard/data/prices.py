@@ -39,9 +39,10 @@ def options() -> Options:
     )
 
 
-def units(model: str, price_type: str | None = None) -> pd.DataFrame:
-    """Voting units of one GPU model, every day and geo, of one price type or all (sql/prices_units.sql)."""
-    frame = run(units, (model, price_type))
+def units(model: str, price_type: str | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Voting units of one GPU model, of one price type or all (sql/prices_units.sql): every day and geo,
+    or with `as_of` only the rows that the headlines and the ladder as of that date can use."""
+    frame = run(units, (model, price_type, as_of))
     for column in ("day", "price_since"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
     return frame

@@ -1,0 +1,38 @@
+"""ui.chart's Data view: a long table is previewed (its first TABLE_ROWS rows) until the reader asks for all."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+
+def _app(rows: int) -> AppTest:
+    def script(rows: int) -> None:
+        import pandas as pd
+
+        from dashboard import ui
+        from dashboard.charts import lines
+
+        frame = pd.DataFrame({"day": pd.date_range("2020-01-01", periods=rows), "v": range(rows), "s": "a"})
+        ui.chart(lines(frame, x="day", y="v", series="s", title="t"), frame, key="t", sources=["unknown"])
+
+    return AppTest.from_function(script, args=(rows,), default_timeout=60)
+
+
+def test_a_long_table_shows_a_preview_until_all_rows_are_asked_for():
+    from dashboard import ui
+
+    n = ui.TABLE_ROWS + 250
+    at = _app(n).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == ui.TABLE_ROWS
+    assert f"of {n:,} rows" in " ".join(c.value for c in at.caption)
+    at.toggle(key="all_t").set_value(True).run()
+    assert len(at.dataframe[0].value) == n and list(at.dataframe[0].value["v"])[-1] == n - 1
+
+
+def test_a_short_table_is_shown_whole_without_a_toggle():
+    from dashboard import ui
+
+    at = _app(ui.TABLE_ROWS).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == ui.TABLE_ROWS and not at.toggle
