@@ -341,13 +341,13 @@ def _plain_column(ctype: str, values: list) -> tuple[pa.Array, list[int]] | None
     kinds.discard(_NONE)
     if not kinds <= _PLAIN_TYPES[ctype]:
         return None
-    if ctype == "TIMESTAMP":  # few distinct times (one a snapshot): convert each once
-        distinct = {v: _to_ts(v) for v in dict.fromkeys(values) if v is not None}
-        if any(v.tzinfo for v in distinct):  # naive ones are kept as they are
-            distinct[None] = None
-            values = [distinct[v] for v in values]
     try:
-        arr = pa.array(values, ARROW_TYPES[ctype])
+        if ctype == "TIMESTAMP":  # few distinct times (one a snapshot): convert each once, then index them
+            distinct = {v: i for i, v in enumerate(dict.fromkeys(values))}
+            times = pa.array([None if v is None else _to_ts(v) for v in distinct], ARROW_TYPES[ctype])
+            arr = times.take(pa.array(list(map(distinct.__getitem__, values)), pa.int64()))
+        else:
+            arr = pa.array(values, ARROW_TYPES[ctype])
     except (pa.ArrowException, OverflowError, TypeError):
         return None  # an integer beyond int64 or not exact as a double: _coerce decides
     bad: list[int] = []

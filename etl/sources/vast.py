@@ -255,14 +255,6 @@ def parse(payload: Payload) -> Iterator[dict]:
     yield from machines.values()
 
 
-def _price(dph, n):
-    return dph / n if isinstance(n, _NUMBER) and n > 0 and isinstance(dph, _NUMBER) else None
-
-
-def _text(value):
-    return None if value is None else str(value)  # ids as text
-
-
 def parse_columns(payload: Payload) -> list[tuple[str, dict[str, list]]]:
     """parse() column by column: [(table, {column: values})], the same rows in the same order and
     the same errors (a payload that fails here is parsed again by parse(), which raises as it does).
@@ -294,8 +286,10 @@ def _columns(payload: Payload, offers: list[Offer]) -> list[tuple[str, dict[str,
     except TypeError:  # one is not a string at all (unhashable)
         regions = list(map(country_code, geolocations))
     ids = [o.id for o in offers]
-    machine_ids = [_text(o.machine_id) for o in offers]
-    host_ids = [_text(o.host_id) for o in offers]
+    # ids as text; the rules of parse() spelt out inline (a function call per value costs more than the rest)
+    machine_ids = [None if (m := o.machine_id) is None else str(m) for o in offers]
+    host_ids = [None if (h := o.host_id) is None else str(h) for o in offers]
+    sizes = [n if isinstance(n, _NUMBER) and n > 0 else 0 for n in counts]
     prices = {
         "observed_at": observed,
         "provider": [PROVIDER] * n_offers,
@@ -303,10 +297,11 @@ def _columns(payload: Payload, offers: list[Offer]) -> list[tuple[str, dict[str,
         "gpu_model": models,
         "gpu_model_raw": raws,
         "gpu_count": counts,
-        "price_usd_per_gpu_hour": [_price(o.dph_total, n) for o, n in zip(offers, counts, strict=True)],
+        "price_usd_per_gpu_hour": [d / n if size and isinstance(d, _NUMBER) else None  # size: n > 0
+                                   for d, n, size in zip([o.dph_total for o in offers], counts, sizes, strict=True)],
         "price_type": ["bid" if o.is_bid else "on_demand" for o in offers],
         "region": regions,
-        "offer_id": [_text(i) for i in ids],
+        "offer_id": [None if i is None else str(i) for i in ids],
         "host_id": host_ids,
         "machine_id": machine_ids,
         "geolocation": geolocations,
@@ -317,7 +312,6 @@ def _columns(payload: Payload, offers: list[Offer]) -> list[tuple[str, dict[str,
         "query_capped": [capped] * n_offers,
     }
     # One supply row per machine: its largest offer (the first of equal ones), in order of first sight.
-    sizes = [n if isinstance(n, _NUMBER) and n > 0 else 0 for n in counts]
     best: dict[str, int] = {}
     for i, machine in enumerate([m or f"offer:{o}" for m, o in zip(machine_ids, ids, strict=True)]):
         j = best.get(machine)
