@@ -94,35 +94,36 @@ def empty_warehouse(path: Path):
 
 def project_path(snapshots: list[list[Path]], db: Path) -> dict:
     """parse -> validate -> load, each timed, one snapshot's files at a time as a run loads them."""
-    from etl import sources, warehouse
+    from etl import pipeline, sources, warehouse
     from etl.provenance import Payload
 
     module = sources.get("vast")
     con = empty_warehouse(db)
     t = {"read": 0.0, "parse": 0.0, "validate": 0.0, "load": 0.0}
+    c = dict.fromkeys(t, 0.0)  # CPU seconds of each step (all threads): a shared machine's wall time waits for others
     prices = supply = 0
     cpu0 = time.process_time()
     for files in snapshots:
-        t0 = time.perf_counter()
+        clocks = [(time.perf_counter(), time.process_time())]
         payloads = [Payload.from_file(path) for path in files]
-        t1 = time.perf_counter()
-        rows = [row for payload in payloads for row in module.parse(payload)]
-        t2 = time.perf_counter()
+        clocks.append((time.perf_counter(), time.process_time()))
+        rows = list(pipeline.parse_for_validation(module, payloads))  # as a run parses (columns)
+        clocks.append((time.perf_counter(), time.process_time()))
         data = warehouse.validate("vast", rows, default_segment="marketplace")
-        t3 = time.perf_counter()
+        clocks.append((time.perf_counter(), time.process_time()))
         warehouse.load(con, module.SOURCE, data)
-        t4 = time.perf_counter()
-        t["read"] += t1 - t0
-        t["parse"] += t2 - t1
-        t["validate"] += t3 - t2
-        t["load"] += t4 - t3
+        clocks.append((time.perf_counter(), time.process_time()))
+        for step, (start, end) in zip(t, zip(clocks, clocks[1:], strict=False), strict=True):
+            t[step] += end[0] - start[0]
+            c[step] += end[1] - start[1]
         prices += data.count("gpu_prices")
         supply += data.count("supply")
     cpu = time.process_time() - cpu0
     con.close()
     total = sum(t.values())
     return {"offers": prices, "supply_rows": supply, **{f"{k}_s": round(v, 3) for k, v in t.items()},
-            "total_s": round(total, 3), "cpu_s": round(cpu, 3), "offers_per_s": round(prices / total),
+            "total_s": round(total, 3), "cpu_s": round(cpu, 3), **{f"cpu_{k}_s": round(v, 3) for k, v in c.items()},
+            "offers_per_s": round(prices / total),
             "rows_per_s": round((prices + supply) / total)}  # offers + supply rows
 
 
@@ -269,7 +270,8 @@ def main() -> None:
         print(f"{r['files']} Vast-shaped files, {r['mb']:,.0f} MB, {p['offers']:,} offers (+{p['supply_rows']:,} supply rows)")
         print(f"project parse+validate+load: {p['total_s']:7.2f} s  {p['offers_per_s']:>10,} offers/s  "
               f"({p['rows_per_s']:,} rows/s with supply; read {p['read_s']:.2f}, parse {p['parse_s']:.2f}, "
-              f"validate {p['validate_s']:.2f}, load {p['load_s']:.2f} s; CPU {p['cpu_s']:.2f} s)")
+              f"validate {p['validate_s']:.2f}, load {p['load_s']:.2f} s; CPU {p['cpu_s']:.2f} s: "
+              f"{p['cpu_read_s']:.2f} / {p['cpu_parse_s']:.2f} / {p['cpu_validate_s']:.2f} / {p['cpu_load_s']:.2f})")
         print(f"DuckDB read_json + insert:   {d['total_s']:7.2f} s  {d['offers_per_s']:>10,} offers/s  "
               f"(CPU {d['cpu_s']:.2f} s, all threads)")
         print(f"project / DuckDB:            {r['ratio_to_duckdb']:7.1f}x  (peak RSS {peak_rss_mb():,.0f} MB)")

@@ -122,6 +122,17 @@ def parse_all(module: ModuleType, payloads: Iterable[Payload]):
         yield from module.parse(payload)
 
 
+def parse_for_validation(module: ModuleType, payloads: Iterable[Payload]):
+    """What warehouse.validate reads: the (table, columns) pairs of a module's parse_columns where it
+    has one (the same rows, without a dict per row), else parse()'s rows."""
+    by_columns = getattr(module, "parse_columns", None)
+    if by_columns is None:
+        yield from parse_all(module, payloads)
+        return
+    for payload in payloads:
+        yield from by_columns(payload)
+
+
 @dataclass(frozen=True)
 class Batch:
     """One snapshot's payloads, read only when it is its turn (reading can fail, e.g. a bad archive).
@@ -158,7 +169,7 @@ def _parse_batch(module: ModuleType, payloads: list[Payload]) -> warehouse.Valid
         reason = guards.truncated_csv(payload)
         if reason:
             raise ValueError(reason)
-    data = warehouse.validate(source.name, parse_all(module, payloads), default_segment=source.segment)
+    data = warehouse.validate(source.name, parse_for_validation(module, payloads), default_segment=source.segment)
     if data.n_rows == 0:
         reasons = sorted({r for _, r, _ in data.rejects})[:3]
         raise ValueError(f"parsed 0 usable rows from {len(payloads)} payload(s)"

@@ -341,13 +341,13 @@ def _plain_column(ctype: str, values: list) -> tuple[pa.Array, list[int]] | None
     kinds.discard(_NONE)
     if not kinds <= _PLAIN_TYPES[ctype]:
         return None
-    if ctype == "TIMESTAMP":  # few distinct times (one a snapshot): convert each once
-        distinct = {v: _to_ts(v) for v in dict.fromkeys(values) if v is not None}
-        if any(v.tzinfo for v in distinct):  # naive ones are kept as they are
-            distinct[None] = None
-            values = [distinct[v] for v in values]
     try:
-        arr = pa.array(values, ARROW_TYPES[ctype])
+        if ctype == "TIMESTAMP":  # few distinct times (one a snapshot): convert each once, then index them
+            distinct = {v: i for i, v in enumerate(dict.fromkeys(values))}
+            times = pa.array([None if v is None else _to_ts(v) for v in distinct], ARROW_TYPES[ctype])
+            arr = times.take(pa.array(list(map(distinct.__getitem__, values)), pa.int64()))
+        else:
+            arr = pa.array(values, ARROW_TYPES[ctype])
     except (pa.ArrowException, OverflowError, TypeError):
         return None  # an integer beyond int64 or not exact as a double: _coerce decides
     bad: list[int] = []
@@ -387,21 +387,92 @@ def _record(source: str, table: str, raw: dict, default_segment: str | None) -> 
     return record
 
 
-def _by_keys(rows) -> dict[tuple, tuple[list[dict], Sequence[int]]]:
-    """Parsed rows grouped by their key sequence (a parser makes one or two a table), each with its
-    position in the input: the rows of a group are read column by column in one pass."""
-    rows = rows if isinstance(rows, list) else list(rows)
+class _Rows(Sequence):
+    """The rows of a part as dicts, made from its columns when asked (only rejects and flagged rows are)."""
+
+    def __init__(self, columns: dict[str, Sequence], n: int):
+        self.columns, self.n = columns, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self.n))]
+        return {k: v[i] for k, v in self.columns.items()}
+
+
+def _row_groups(rows: list[dict], offset: int, groups: dict) -> None:
+    """Parsed row dicts (input positions from `offset`) into `groups` by key sequence: a parser makes
+    one or two a table, and the rows of a group are read column by column in one pass."""
     keys = list(map(tuple, rows))
     distinct = dict.fromkeys(keys)
     if len(distinct) == 1:  # the usual case: one parser, one table
-        return {keys[0]: (rows, range(len(rows)))}
-    code = {k: i for i, k in enumerate(distinct)}
-    codes = np.fromiter(map(code.__getitem__, keys), dtype=np.int64, count=len(keys))
-    groups = {}
-    for key, i in code.items():
-        positions = np.flatnonzero(codes == i).tolist()
-        groups[key] = (list(map(rows.__getitem__, positions)), positions)
-    return groups
+        pieces = [(keys[0], rows, range(offset, offset + len(rows)))]
+    else:
+        code = {k: i for i, k in enumerate(distinct)}
+        codes = np.fromiter(map(code.__getitem__, keys), dtype=np.int64, count=len(keys))
+        pieces = []
+        for key, i in code.items():
+            positions = np.flatnonzero(codes == i)
+            pieces.append((key, list(map(rows.__getitem__, positions.tolist())), (positions + offset).tolist()))
+    for key, members, positions in pieces:
+        # Every row of the group has these keys in this order, so its values line up column by column.
+        columns = dict(zip(key, zip(*map(dict.values, members), strict=True), strict=True))
+        groups.setdefault(key, []).append((columns, positions))
+
+
+def _by_keys(rows) -> dict[tuple, tuple[dict[str, Sequence], Sequence[int]]]:
+    """The input grouped by key sequence: per group its columns and each row's input position.
+
+    `rows` holds parsed row dicts, or (table, {column: values}) pairs from a parser's parse_columns,
+    each standing for the rows {"table": table, column: values[i], ...} in that order (a pair's
+    columns are read as they are: no dict per row is made)."""
+    rows = rows if isinstance(rows, list) else list(rows)
+    groups: dict[tuple, list] = {}
+    if not any(type(r) is tuple for r in rows):
+        if rows:
+            _row_groups(rows, 0, groups)
+    else:
+        pending: list[dict] = []  # row dicts not yet grouped, the first at input position `pending_at`
+        pending_at = position = 0
+        for item in rows:
+            if type(item) is not tuple:
+                if not pending:
+                    pending_at = position
+                pending.append(item)
+                position += 1
+                continue
+            if pending:
+                _row_groups(pending, pending_at, groups)
+                pending = []
+            table, columns = item
+            n = len(next(iter(columns.values()), ()))
+            if any(len(v) != n for v in columns.values()):
+                raise ValueError(f"columns of {table!r} differ in length")
+            if n:
+                groups.setdefault(("table", *columns), []).append(
+                    ({"table": [table] * n, **columns}, range(position, position + n)))
+            position += n
+        if pending:
+            _row_groups(pending, pending_at, groups)
+    out = {}
+    for key, pieces in groups.items():
+        if len(pieces) == 1:
+            out[key] = pieces[0]
+            continue
+        positions, columns = [], {k: [] for k in key}
+        for piece_columns, piece_positions in pieces:  # extend: C loops, the pieces can be big
+            positions += piece_positions
+            for k, values in columns.items():
+                values += piece_columns[k]
+        # Each piece's positions ascend; row dicts and pairs interleaved put a piece after a later one.
+        if any(a[1][-1] > b[1][0] for a, b in zip(pieces, pieces[1:], strict=False)):
+            order = np.argsort(positions, kind="stable").tolist()
+            positions = [positions[i] for i in order]
+            columns = {k: [v[i] for i in order] for k, v in columns.items()}
+        out[key] = (columns, positions)
+    return out
 
 
 @dataclass
@@ -410,7 +481,7 @@ class _Part:
 
     table: str
     columns: dict[str, Sequence]
-    raws: list[dict]
+    raws: Sequence[dict]
     positions: Sequence[int]
 
 
@@ -418,21 +489,20 @@ def _parts(source: str, rows) -> list[_Part]:
     """The input split into parts, in input order of their first row; the first row (in input order)
     naming an unknown table or column raises SchemaDrift, as a row-by-row check would."""
     parts, drift = [], []
-    for keys, (raws, positions) in _by_keys(rows).items():
+    for keys, (columns, positions) in _by_keys(rows).items():
         if not keys:
             drift.append((positions[0], f"{source}: row for unknown table None"))
             continue
-        # Every row of the group has these keys in this order, so its values line up column by column.
-        columns = dict(zip(keys, zip(*map(dict.values, raws), strict=True), strict=True))
-        tables = columns.get("table", [None] * len(raws))
+        n = len(positions)
+        tables = columns.get("table", [None] * n)
         distinct = set(tables)
         for table in distinct:
             if len(distinct) == 1:
-                part = _Part(table, columns, raws, positions)
+                part = _Part(table, columns, _Rows(columns, n), positions)
             else:  # one key sequence shared by rows of several tables
                 idx = [i for i, t in enumerate(tables) if t == table]
-                part = _Part(table, {k: [v[i] for i in idx] for k, v in columns.items()}, [raws[i] for i in idx],
-                             [positions[i] for i in idx])
+                sub = {k: [v[i] for i in idx] for k, v in columns.items()}
+                part = _Part(table, sub, _Rows(sub, len(idx)), [positions[i] for i in idx])
             if table not in CORE:
                 drift.append((part.positions[0], f"{source}: row for unknown table {table!r}"))
                 continue
@@ -524,9 +594,47 @@ def validate(source: str, rows, *, default_segment: str | None = None) -> Valida
 # --------------------------------------------------------------------------- loading
 
 def load(con: duckdb.DuckDBPyConnection, source: Source, data: Validated) -> int:
-    """Write one snapshot's validated rows into core.* by the source's load semantics (apply_staged);
-    returns rows written. The pipeline stages several snapshots at once; this is the one-snapshot case."""
-    return apply_staged(con, source, stage(con, [data]))
+    """Write one snapshot's validated rows into core.* by the source's load semantics (apply_staged's);
+    returns rows written. The pipeline stages several snapshots at once; this is the one-snapshot case.
+
+    One snapshot needs no staging: its rows are all the latest of their snapshot key, so each table is
+    one DELETE and one INSERT straight from its Arrow frame. The only staging cast that can fail is an
+    INTEGER beyond 32 bits; a snapshot holding one is staged, so it fails there, before any row is
+    deleted, as it always has.
+    """
+    if not all(_casts_fit(table, frame) for table, frame in data.frames.items()):
+        return apply_staged(con, source, stage(con, [data]))
+    written = 0
+    for table, frame in data.frames.items():
+        if not frame.num_rows:
+            continue
+        con.register("incoming", frame)  # Arrow: read in place, no per-value conversion
+        try:
+            if source.load == "replace":
+                con.execute(f"DELETE FROM core.{table} WHERE source = ?", [source.name])
+            else:
+                key = SNAPSHOT_KEY[table]
+                con.execute(f"DELETE FROM core.{table} WHERE source = ? AND {key} IN "
+                            f"(SELECT DISTINCT CAST({key} AS {CORE[table][key]}) FROM incoming)", [source.name])
+            written += con.execute(f"INSERT INTO core.{table} ({', '.join(CORE[table])}) "
+                                   f"SELECT {_casts(table)} FROM incoming").fetchone()[0]
+        finally:
+            con.unregister("incoming")
+    return written
+
+
+_INT32 = (-(2**31), 2**31 - 1)
+
+
+def _casts_fit(table: str, frame: pa.Table) -> bool:
+    """Whether every value of `frame` survives the casts to its core table's types (ARROW_TYPES holds
+    every column in its type but INTEGER, held as int64)."""
+    for column, ctype in CORE[table].items():
+        if ctype == "INTEGER" and frame.num_rows:
+            low, high = pc.min_max(frame.column(column)).values()
+            if low.is_valid and (low.as_py() < _INT32[0] or high.as_py() > _INT32[1]):
+                return False
+    return True
 
 
 # --------------------------------------------------------------------------- staged loading
