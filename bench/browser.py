@@ -17,6 +17,9 @@ interleaved (app, floor, app, floor, ...) so load on the shared machine hits bot
 - with --sessions N: the scenario slider with N sessions (browser contexts) pressing at once against
   one session, and the same for the floor's slider: the floor under N sessions shows what the
   machine itself allows (every browser shares its cores);
+- the tab's main-thread CPU for each of those (Chrome DevTools Protocol `Performance.getMetrics`
+  TaskDuration in thread time, so load from other processes on the shared machine does not inflate it):
+  from navigation to the first chart and to the end of the script run (idle), and per slider press;
 - the dashboard server's peak memory: RSS of the streamlit process and its children, sampled
   every 0.2 s over the whole probe.
 
@@ -136,17 +139,31 @@ def demo_warehouse():
 
 # --------------------------------------------------------------------------- probes
 
-async def first_chart(context, url: str) -> float:
-    """Seconds from navigation start to the first drawn Plotly chart, in a new tab."""
+async def cpu_meter(page):
+    """A function returning the tab's main-thread CPU seconds so far (DevTools TaskDuration, thread time)."""
+    cdp = await page.context.new_cdp_session(page)
+    await cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
+
+    async def seconds() -> float:
+        metrics = (await cdp.send("Performance.getMetrics"))["metrics"]
+        return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+    return seconds
+
+
+async def first_chart(context, url: str) -> tuple[float, float, float]:
+    """In a new tab: seconds from navigation start to the first drawn Plotly chart, and the tab's main-thread
+    CPU seconds to that chart and to the end of the script run (every chart drawn)."""
     page = await context.new_page()
     try:
+        cpu = await cpu_meter(page)
+        start = await cpu()
         await page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
         handle = await page.wait_for_function(FIRST_CHART_JS, polling="raf", timeout=TIMEOUT_MS)
-        seconds = await handle.json_value() / 1000
+        seconds, at_chart = await handle.json_value() / 1000, await cpu() - start
         # Let the script run finish before the next measure, so its tail does not load that one.
         await page.wait_for_function(IDLE_JS, timeout=TIMEOUT_MS)
-        await page.wait_for_timeout(300)
-        return seconds
+        await page.wait_for_timeout(1000)  # Plotly draws after the run ends; its second pass comes ~0.3 s later
+        return seconds, at_chart, await cpu() - start
     finally:
         await page.close()
 
@@ -165,19 +182,21 @@ def slider(page, label: str):
     return page.locator('[data-testid="stSlider"]').filter(has_text=label).first.get_by_role("slider")
 
 
-async def key_to_redraw(page, thumb, key: str = "ArrowRight") -> float:
-    """Seconds from a key press on a focused slider to the first chart whose data changed."""
+async def key_to_redraw(page, thumb, key: str = "ArrowRight", cpu=None) -> float | tuple[float, float]:
+    """Seconds from a key press on a focused slider to the first chart whose data changed; with `cpu` (a
+    cpu_meter), also the tab's main-thread CPU seconds for the whole press (until the rerun is drawn)."""
     await page.wait_for_function(IDLE_JS, timeout=TIMEOUT_MS)
     await thumb.focus()
     before = await page.evaluate(SIGNATURE_JS)
+    start = await cpu() if cpu else 0.0
     t0 = await page.evaluate("performance.now()")
     await page.keyboard.press(key)
     handle = await page.wait_for_function(CHANGED_JS, arg=before, polling="raf", timeout=TIMEOUT_MS)
     seconds = (await handle.json_value() - t0) / 1000
     await page.wait_for_timeout(100)  # the rerun's last deltas, untimed, before the next measure
     await page.wait_for_function(IDLE_JS, timeout=TIMEOUT_MS)
-    await page.wait_for_timeout(200)
-    return seconds
+    await page.wait_for_timeout(600 if cpu else 200)  # with cpu: the charts' second drawing pass too
+    return (seconds, await cpu() - start) if cpu else seconds
 
 
 SLIDERS = {  # name -> (page path, slider label)
@@ -205,20 +224,30 @@ async def probe(app_base: str, floor_base: str, runs: int, sessions: int) -> dic
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = await browser.new_context(viewport=VIEWPORT)
+        def add(name: str, value: float, floor: str | None = None) -> None:
+            samples.setdefault(name, []).append(value)
+            if floor:
+                floor_key[name] = floor
+
         for _ in range(runs):  # interleaved: each app page, then the floor
             for name, path in PAGES.items():
-                samples.setdefault(f"first chart: {name}", []).append(await first_chart(context, f"{app_base}/{path}"))
-                floor_key[f"first chart: {name}"] = "first chart: floor"
-                samples.setdefault("first chart: floor", []).append(await first_chart(context, floor_base))
+                for tab, base in ((name, f"{app_base}/{path}"), ("floor", floor_base)):
+                    seconds, at_chart, at_idle = await first_chart(context, base)
+                    add(f"first chart: {tab}", seconds, "first chart: floor" if tab != "floor" else None)
+                    add(f"cpu to first chart: {tab}", at_chart, "cpu to first chart: floor" if tab != "floor" else None)
+                    add(f"cpu to idle: {tab}", at_idle, "cpu to idle: floor" if tab != "floor" else None)
         floor_page = await open_ready(context, floor_base)
-        floor_thumb = slider(floor_page, "Frequency")
+        floor_thumb, floor_cpu = slider(floor_page, "Frequency"), await cpu_meter(floor_page)
         for name, (path, label) in SLIDERS.items():
             page = await open_ready(context, f"{app_base}/{path}")
-            thumb = slider(page, label)
+            thumb, cpu = slider(page, label), await cpu_meter(page)
             for _ in range(runs):
-                samples.setdefault(name, []).append(await key_to_redraw(page, thumb))
-                samples.setdefault("floor slider", []).append(await key_to_redraw(floor_page, floor_thumb))
-            floor_key[name] = "floor slider"
+                seconds, used = await key_to_redraw(page, thumb, cpu=cpu)
+                add(name, seconds, "floor slider")
+                add(f"cpu per press: {name}", used, "cpu per press: floor slider")
+                seconds, used = await key_to_redraw(floor_page, floor_thumb, cpu=floor_cpu)
+                add("floor slider", seconds)
+                add("cpu per press: floor slider", used)
             await page.close()
         result = {"timings": summarise(samples, floor_key)}
         if sessions > 1:  # the app's scenario slider, then the floor's: what the machine itself allows
@@ -262,10 +291,10 @@ def main() -> None:
         result["server_peak_rss_mb"] = round(sampler.stop())
         result["warehouse"] = {"db": db, "what": label, "mb": round(os.path.getsize(db) / 1e6, 1)}
     print(f"warehouse: {db} ({label}, {result['warehouse']['mb']:,.0f} MB); {args.runs} runs, app and floor interleaved")
-    print(f"{'measure':<34} {'median s':>9} {'cold s':>8} {'x floor':>8}")
+    print(f"{'measure (cpu: the tab main thread)':<48} {'median s':>9} {'cold s':>8} {'x floor':>8}")
     for name, t in result["timings"].items():
         ratio = f"{t['ratio_to_floor']:.2f}" if t["ratio_to_floor"] else "-"
-        print(f"{name:<34} {t['median_s']:>9.3f} {t['cold_s']:>8.3f} {ratio:>8}")
+        print(f"{name:<48} {t['median_s']:>9.3f} {t['cold_s']:>8.3f} {ratio:>8}")
     print(f"dashboard server peak RSS: {result['server_peak_rss_mb']:,} MB")
     if "sessions" in result:
         s = result["sessions"]

@@ -264,3 +264,19 @@ def test_routes_bars_highlight_the_route_in_use(comparison):
     colours = list(fig.data[0].marker.color)
     assert colours.count(colours[0]) == 1 and len(colours) == frame["usd_per_user_month"].notna().sum()
     assert fig.layout.xaxis.title.text == "USD per user per month, at centralised prices"
+
+
+def test_hhi_over_time_draws_a_daily_series_as_a_line_with_only_its_withheld_points_hollow():
+    days = pd.date_range("2025-01-01", periods=MARKERS_UP_TO + 50)
+    withheld = [i in (3, 120) for i in range(len(days))]
+    frame = pd.DataFrame({"period": days, "period_label": [f"{d:%Y-%m-%d}" for d in days], "market": "vast_hosts",
+                          "market_label": "Vast hosts", "block": "decentralised", "hhi": 600.0, "hhi_low": 600.0,
+                          "hhi_high": 600.0, "bounded": False, "n_entities": 70, "withheld": withheld,
+                          "withheld_reason": ["sample capped" if w else None for w in withheld]})
+    line, hollow = cc.hhi_over_time(frame).data
+    assert line.mode == "lines" and len(line.x) == len(days) and len(line.text) == len(days)
+    assert hollow.mode == "markers" and hollow.marker.symbol.endswith("-open") and hollow.showlegend is False
+    assert [str(x)[:10] for x in hollow.x] == ["2025-01-04", "2025-05-01"]
+    assert all("withheld: sample capped" in t for t in hollow.text) and hollow.legendgroup == line.legendgroup
+    short = cc.hhi_over_time(frame.head(MARKERS_UP_TO)).data
+    assert len(short) == 1 and short[0].mode == "lines+markers"  # few points: markers on every point, as before

@@ -150,7 +150,8 @@ def test_scenario_slider_changes_the_result_and_its_permalink_restores_it(server
     after = cards.all_inner_texts()
     assert after != before, "the result cards did not change"
     assert page.evaluate(SIGNATURE_JS) != charts_before, "the scenario charts did not change"
-    link = page.locator('[data-testid="stCode"]').first.inner_text().strip()
+    link = page.locator('[data-testid="stTextInput"]').filter(has_text="Link to this scenario").locator("input") \
+        .first.input_value().strip()
     assert "gpu_price_change_pct=" in link
     shot(page, "scenario-changed")
 

@@ -128,7 +128,7 @@ def test_choosing_monthly_users_moves_users_and_compute_cost_to_that_figure(pric
 
 def test_permalink_pins_model_version_data_and_snapshot(priced_db):
     at = open_page("scenarios", {"demand_elasticity": "3"})
-    link = at.get("code")[0].value
+    link = next(t.value for t in at.text_input if t.label.startswith("Link to this scenario"))
     snapshot = scenario_data.load().snapshot
     for part in ("demand_elasticity=3", "pin_users=800", "pin_hhi=", "pin_price=2.49", "pin_compute_cost=",
                  f"model_version={pt.MODEL_VERSION}", f"snapshot={snapshot}"):

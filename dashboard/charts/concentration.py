@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import fmt
-from dashboard.charts import BLOCK_COLORS, NEUTRAL, SEGMENT_COLORS, _alpha, empty, style
+from dashboard.charts import BLOCK_COLORS, NEUTRAL, SEGMENT_COLORS, _alpha, empty, line_mode, style
 from etl.concentration import BANDS
 
 # Several markets share a block: shades of the block's colour, told apart by dash and marker too.
@@ -120,13 +120,24 @@ def hhi_over_time(df: pd.DataFrame, guidelines: str = "us2023", *, log_y: bool =
                                                     why, breaks, strict=True)]
         # a withheld figure (capped sample, low coverage, no verdict) is drawn hollow
         symbols = [f"{s['symbol']}-open" if w else s["symbol"] for w in withheld]
+        marker = {"size": 8, "symbol": symbols, "color": s["color"], "line": {"width": 1.5, "color": s["color"]}}
+        dense = line_mode(len(part)) == "lines"
         fig.add_trace(go.Scatter(
-            x=part["period"], y=part["hhi"], name=label, mode="lines+markers",
-            line={"color": s["color"], "width": 2, "dash": s["dash"]},
-            marker={"size": 8, "symbol": symbols, "color": s["color"], "line": {"width": 1.5, "color": s["color"]}},
+            x=part["period"], y=part["hhi"], name=label, mode="lines" if dense else "lines+markers",
+            line={"color": s["color"], "width": 2, "dash": s["dash"]}, marker=None if dense else marker,
             error_y=_errors(part), text=text, legendgroup=str(part["block"].iloc[0]),
             visible="legendonly" if market in hidden else True,
             hovertemplate=f"<b>{label}</b><br>%{{text}}<extra></extra>"))
+        if dense and withheld.any():
+            # A daily series has more points than the axis has pixels for markers (MARKERS_UP_TO): the line
+            # alone, and only its withheld points hollow on top, so the hollow ones still stand out.
+            keep = withheld.to_numpy()
+            fig.add_trace(go.Scatter(
+                x=part["period"][keep], y=part["hhi"][keep], name=f"{label}: withheld (hollow)", mode="markers",
+                marker={**marker, "symbol": f"{s['symbol']}-open"}, text=[t for t, k in zip(text, keep, strict=True) if k],
+                legendgroup=str(part["block"].iloc[0]), showlegend=False,
+                visible="legendonly" if market in hidden else True,
+                hovertemplate=f"<b>{label}</b><br>%{{text}}<extra></extra>"))
     fig = style(fig, title=title, y_title="HHI (0 to 10,000)" + (", log scale" if log_y else ""), height=height,
                 log_y=log_y)
     add_bands(fig, guidelines, labels=True, floor=100 if log_y else 0, log=log_y, top=10_000 if log_y else y_max)
