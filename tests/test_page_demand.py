@@ -105,6 +105,8 @@ def test_indexed_series_are_100_at_the_chosen_base(seeded_db):
     at = open_page("demand", {"dm_series": [NVIDIA], "dm_base": "2023Q1", "dm_log": "false"})
     trace = figures(at)[0]["data"][0]
     assert trace["name"].endswith("(=100 at 2023-01-01)")  # interpolated: 2023-01-01 lies inside the series
+    at.session_state["data_dm_explorer"] = True  # open the chart's Data view
+    at.run()
     data = next(d.value for d in at.dataframe if "index" in d.value.columns)  # the chart's Data table
     index = data.set_index(data["period"].dt.strftime("%Y-%m-%d"))["index"]
     # FY2023 Q3 (from 2022-08-01) = 3.8 and FY2024 Q1 (from 2023-02-01) = 4.28: 2023-01-01 lies between them,

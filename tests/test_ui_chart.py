@@ -1,4 +1,5 @@
-"""ui.chart's Data view: a long table is previewed (its first TABLE_ROWS rows) until the reader asks for all."""
+"""ui.chart's Data view: the table is drawn once Data is opened, a long one as a preview of its first TABLE_ROWS
+rows until the reader asks for all; the CSV is offered either way."""
 
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ def test_a_long_table_shows_a_preview_until_all_rows_are_asked_for():
 
     n = ui.TABLE_ROWS + 250
     at = _app(n).run()
-    assert not at.exception
+    assert not at.exception and not at.dataframe  # Data closed: no table sent
+    assert [b.label for b in at.get("download_button")] == ["Download CSV"]
+    at.session_state["data_t"] = True  # the reader opens Data
+    at.run()
     assert len(at.dataframe[0].value) == ui.TABLE_ROWS
     assert f"of {n:,} rows" in " ".join(c.value for c in at.caption)
     at.toggle(key="all_t").set_value(True).run()
@@ -33,6 +37,8 @@ def test_a_long_table_shows_a_preview_until_all_rows_are_asked_for():
 def test_a_short_table_is_shown_whole_without_a_toggle():
     from dashboard import ui
 
-    at = _app(ui.TABLE_ROWS).run()
+    at = _app(ui.TABLE_ROWS)
+    at.session_state["data_t"] = True
+    at.run()
     assert not at.exception
     assert len(at.dataframe[0].value) == ui.TABLE_ROWS and not at.toggle
