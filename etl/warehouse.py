@@ -593,6 +593,21 @@ def validate(source: str, rows, *, default_segment: str | None = None) -> Valida
 
 # --------------------------------------------------------------------------- loading
 
+@contextlib.contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, frame):
+    """`frame` (Arrow or pandas) readable as the view `name` for the block: read in place, no per-value
+    conversion. DuckDB 2 refuses to register while the connection holds a result not read to its end
+    (a caller's `execute(...).fetchone()`), where `execute` would just drop it: run that result out first."""
+    finish = getattr(con, "complete", None)  # DuckDB >= 2.0
+    if finish is not None:
+        finish()
+    con.register(name, frame)
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
 def load(con: duckdb.DuckDBPyConnection, source: Source, data: Validated) -> int:
     """Write one snapshot's validated rows into core.* by the source's load semantics (apply_staged's);
     returns rows written. The pipeline stages several snapshots at once; this is the one-snapshot case.
@@ -608,8 +623,7 @@ def load(con: duckdb.DuckDBPyConnection, source: Source, data: Validated) -> int
     for table, frame in data.frames.items():
         if not frame.num_rows:
             continue
-        con.register("incoming", frame)  # Arrow: read in place, no per-value conversion
-        try:
+        with registered(con, "incoming", frame):
             if source.load == "replace":
                 con.execute(f"DELETE FROM core.{table} WHERE source = ?", [source.name])
             else:
@@ -617,9 +631,7 @@ def load(con: duckdb.DuckDBPyConnection, source: Source, data: Validated) -> int
                 con.execute(f"DELETE FROM core.{table} WHERE source = ? AND {key} IN "
                             f"(SELECT DISTINCT CAST({key} AS {CORE[table][key]}) FROM incoming)", [source.name])
             written += con.execute(f"INSERT INTO core.{table} ({', '.join(CORE[table])}) "
-                                   f"SELECT {_casts(table)} FROM incoming").fetchone()[0]
-        finally:
-            con.unregister("incoming")
+                                   f"SELECT {_casts(table)} FROM incoming").fetchall()[0][0]
     return written
 
 
@@ -668,11 +680,8 @@ def stage(con: duckdb.DuckDBPyConnection, parts: list) -> dict[str, int]:
             for table, frame in part.frames.items():
                 if frame.num_rows:
                     make(table)
-                    con.register("incoming", frame)  # Arrow: read in place, no per-value conversion
-                    try:
+                    with registered(con, "incoming", frame):
                         con.execute(f"INSERT INTO {STAGED}{table} SELECT {_casts(table)}, {ordinal} FROM incoming")
-                    finally:
-                        con.unregister("incoming")
         else:
             for table, n in part.tables.items():
                 if n:
@@ -810,13 +819,10 @@ def record_payloads(con, run_id: str, source: str, payloads: list) -> None:
         [[run_id, source, p.name, p.url, p.fetched_at.replace(tzinfo=None), p.sha256,
           p.bytes if isinstance(getattr(p, "bytes", None), int) else len(p.body)] for p in payloads],
         columns=["run_id", "source", "name", "url", "fetched_at", "sha256", "bytes"])
-    con.register("incoming_payloads", frame)
-    try:
+    with registered(con, "incoming_payloads", frame):
         con.execute("INSERT INTO meta.payloads BY NAME SELECT run_id, source, name, url, "
                     "CAST(fetched_at AS TIMESTAMP) AS fetched_at, sha256, CAST(bytes AS BIGINT) AS bytes, "
                     "CAST(NULL AS VARCHAR) AS path FROM incoming_payloads")
-    finally:
-        con.unregister("incoming_payloads")
 
 
 def record_run(con, run_id: str, source: str, mode: str, started: datetime, finished: datetime, *, status: str,
