@@ -185,94 +185,27 @@ def _offers(payload: Payload) -> list[Offer]:
 
 
 def parse(payload: Payload) -> Iterator[dict]:
-    """One gpu_prices row per offer, then one supply row per machine seen in this payload."""
-    observed = payload.fetched_at
-    canonical: dict[tuple, str | None] = {}  # (gpu_name, gpu_ram) -> model: a few dozen a payload
-    regions: dict[str, str | None] = {}
-    machines: dict[str, dict] = {}
-    offers = _offers(payload)
-    # A query that returned as many offers as its cap is a sample of the cheapest offers, not the market.
-    capped = len(offers) >= result_cap(payload.url)
-    for offer in offers:
-        raw = offer.gpu_name
-        key = (raw, offer.gpu_ram)
-        model = canonical.get(key, canonical)
-        if model is canonical:
-            model = canonical[key] = gpu_model(*key)
-        n = offer.num_gpus
-        dph = offer.dph_total
-        positive = isinstance(n, _NUMBER) and n > 0
-        price = dph / n if positive and isinstance(dph, _NUMBER) else None
-        geolocation = offer.geolocation
-        try:  # a handful of places a payload
-            region = regions[geolocation]
-        except KeyError:
-            region = regions[geolocation] = country_code(geolocation)
-        except TypeError:  # not a string at all
-            region = country_code(geolocation)
-        machine_id = None if (m := offer.machine_id) is None else str(m)  # ids as text
-        host_id = None if (h := offer.host_id) is None else str(h)
-        yield {
-            "table": "gpu_prices",
-            "observed_at": observed,
-            "provider": PROVIDER,
-            "segment": "marketplace",
-            "gpu_model": model,
-            "gpu_model_raw": raw,
-            "gpu_count": n,
-            "price_usd_per_gpu_hour": price,
-            "price_type": "bid" if offer.is_bid else "on_demand",
-            "region": region,
-            "offer_id": None if (i := offer.id) is None else str(i),
-            "host_id": host_id,
-            "machine_id": machine_id,
-            "geolocation": geolocation,
-            "rented": bool(offer.rented),
-            "reliability": offer.reliability2,  # CCIR's filter field only; missing stays null
-            "start_date": offer.start_date,  # listing start, epoch s (CCIR's 7-day rule)
-            "gpu_frac": offer.gpu_frac,
-            "query_capped": capped,
-        }
-        machine = machine_id or f"offer:{offer.id}"
-        count = n if positive else 0
-        known = machines.get(machine)
-        if known is None or count > known["gpus_total"]:
-            machines[machine] = {
-                "table": "supply",
-                "observed_at": observed,
-                "network": NETWORK,
-                "segment": "marketplace",
-                "gpu_model": model,
-                "gpu_model_raw": raw,
-                "gpus_total": count,
-                # never measured: the search asks for rentable offers, so rented GPUs are not seen and a
-                # count of the few flagged `rented` would read as a structural ~0% utilisation (§3.13)
-                "gpus_in_use": None,
-                "host_id": host_id,
-                "region": region,
-                "note": f"machine {machine}",
-            }
-    yield from machines.values()
+    """One gpu_prices row per offer, then one supply row per machine seen in this payload: the rows of
+    parse_columns, one dict each (the rules live once, there)."""
+    for table, columns in parse_columns(payload):
+        names = ("table", *columns)
+        for values in zip(*columns.values(), strict=True):
+            yield dict(zip(names, (table, *values), strict=True))
 
 
 def parse_columns(payload: Payload) -> list[tuple[str, dict[str, list]]]:
-    """parse() column by column: [(table, {column: values})], the same rows in the same order and
-    the same errors (a payload that fails here is parsed again by parse(), which raises as it does).
+    """The payload's rows column by column: [(table, {column: values})], gpu_prices then supply.
 
     Row i of a table is {"table": table, column: values[i], ...}; etl.warehouse.validate reads these
     columns as they are instead of rebuilding them from one dict per row (most of a big load's cost).
     """
-    offers = _offers(payload)
-    try:
-        return _columns(payload, offers)
-    except Exception:  # noqa: BLE001 -- only parse() knows which offer fails first and how
-        list(parse(payload))
-        raise
+    return _columns(payload, _offers(payload))
 
 
 def _columns(payload: Payload, offers: list[Offer]) -> list[tuple[str, dict[str, list]]]:
     n_offers = len(offers)
     observed = [payload.fetched_at] * n_offers
+    # A query that returned as many offers as its cap is a sample of the cheapest offers, not the market.
     capped = len(offers) >= result_cap(payload.url)
     raws = [o.gpu_name for o in offers]
     keys = list(zip(raws, [o.gpu_ram for o in offers], strict=True))
@@ -286,7 +219,7 @@ def _columns(payload: Payload, offers: list[Offer]) -> list[tuple[str, dict[str,
     except TypeError:  # one is not a string at all (unhashable)
         regions = list(map(country_code, geolocations))
     ids = [o.id for o in offers]
-    # ids as text; the rules of parse() spelt out inline (a function call per value costs more than the rest)
+    # ids as text, spelt out inline: a function call per value costs more than the rest
     machine_ids = [None if (m := o.machine_id) is None else str(m) for o in offers]
     host_ids = [None if (h := o.host_id) is None else str(h) for o in offers]
     sizes = [n if isinstance(n, _NUMBER) and n > 0 else 0 for n in counts]
@@ -326,7 +259,9 @@ def _columns(payload: Payload, offers: list[Offer]) -> list[tuple[str, dict[str,
         "gpu_model": [models[i] for i in picked],
         "gpu_model_raw": [raws[i] for i in picked],
         "gpus_total": [sizes[i] for i in picked],
-        "gpus_in_use": [None] * n_machines,  # never measured: see parse()
+        # never measured: the search asks for rentable offers, so rented GPUs are not seen and a count
+        # of the few flagged `rented` would read as a structural ~0% utilisation (§3.13)
+        "gpus_in_use": [None] * n_machines,
         "host_id": [host_ids[i] for i in picked],
         "region": [regions[i] for i in picked],
         "note": [f"machine {machine}" for machine in best],
