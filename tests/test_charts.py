@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
-from dashboard.charts import MARKERS_UP_TO, SEGMENT_COLORS, empty, lines
+from dashboard.charts import MARKERS_UP_TO, SEGMENT_COLORS, TEMPLATE, empty, lines, style
 from dashboard.charts import concentration as cc
 from dashboard.charts import demand as dc
 from dashboard.charts import prices as pc
@@ -27,6 +28,18 @@ def test_lines_draws_one_line_per_series_and_a_band_each_when_asked():
     fig = lines(frame, x="day", y="v", series="s", y_title="Units", band=("lo", "hi"))
     assert types(fig) == ["scatter"] * 4 and [t.name for t in fig.data if t.fill != "toself"] == ["a", "b"]
     assert fig.layout.yaxis.title.text == "Units"
+
+
+def test_style_gives_the_house_template_as_assigning_it_by_name_does_and_leaves_the_shared_one_alone():
+    before = TEMPLATE.to_plotly_json()
+    fig = style(go.Figure(go.Bar(x=[1, 2], y=[3, 4])), y_title="y")
+    named = go.Figure(go.Bar(x=[1, 2], y=[3, 4]))
+    named.update_layout(template="plotly_white")
+    assert fig.layout.template.to_plotly_json() == named.layout.template.to_plotly_json()
+    fig.update_layout(height=300, yaxis_title="other")  # later edits of a figure reach only that figure
+    assert TEMPLATE.to_plotly_json() == before
+    assert style(go.Figure()).layout.template.to_plotly_json() == before
+    assert fig.layout.yaxis.title.text == "other" and fig.layout.height == 300
 
 
 def test_empty_figure_says_why_and_hides_its_axes():
