@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import streamlit as st
@@ -63,16 +64,37 @@ def _connect(path: str, key: tuple) -> duckdb.DuckDBPyConnection:
     return con
 
 
+_PYTHON_STR = pd.StringDtype("python", na_value=np.nan)
+
+
+def shared_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each text column held as Python strings, every distinct text one object that its rows
+    share (the same values and NaNs; the `str` dtype stored in Python instead of Arrow).
+
+    For frames whose rows repeat a few texts: Arrow stores each row's text again, so every filtered copy a page
+    makes copies the texts too; shared objects cost a pointer a row, in a copy and in a pickled cache entry.
+    """
+    out = frame.copy(deep=False)
+    for name in frame.columns:
+        column = frame[name]
+        if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+            codes, uniques = pd.factorize(column)
+            texts = np.append(np.asarray(uniques, dtype=object), np.nan)  # code -1 (missing) picks the NaN
+            out[name] = pd.array(texts[codes], dtype=_PYTHON_STR)
+    return out
+
+
 # Each entry is a pickled frame (up to ~10 MB on a 1M-row warehouse); a page runs about a dozen queries,
 # so 128 hold every page's default view and then some, within the server's memory budget.
 @st.cache_data(ttl=3600, max_entries=128, show_spinner=False)
-def _run(sql: str, params: tuple, key: tuple) -> pd.DataFrame:
+def _run(sql: str, params: tuple, key: tuple, shared: bool = False) -> pd.DataFrame:
     cursor = _connect(key[0], key).cursor()  # a cursor per query: DuckDB connections are not thread-safe
     try:
         cursor.execute("USE warehouse")
-        return cursor.execute(sql, list(params)).df()
+        frame = cursor.execute(sql, list(params)).df()
     finally:
         cursor.close()
+    return shared_text(frame) if shared else frame
 
 
 def available() -> bool:
@@ -132,12 +154,13 @@ def refresh_under_way() -> str | None:
     return " ".join(parts[3:])
 
 
-def sql(text: str, params: tuple | list = ()) -> pd.DataFrame:
-    """Run a read-only query with bound parameters (never format user values into SQL)."""
+def sql(text: str, params: tuple | list = (), *, shared: bool = False) -> pd.DataFrame:
+    """Run a read-only query with bound parameters (never format user values into SQL); with `shared`, its
+    text columns as shared strings (see shared_text)."""
     key = snapshot_key()
     if key is None:
         raise FileNotFoundError(f"no warehouse at {db_path()}: run `make run` or `python -m etl run --offline`")
-    return _run(text, tuple(params), key)
+    return _run(text, tuple(params), key, shared)
 
 
 def sql_path(function: Callable) -> Path:
@@ -151,9 +174,10 @@ def _sql_text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def run(function: Callable, params: tuple | list = ()) -> pd.DataFrame:
-    """Run the SQL file of the data function `function` (see sql_path) with bound parameters."""
-    return sql(_sql_text(sql_path(function)), params)
+def run(function: Callable, params: tuple | list = (), *, shared: bool = False) -> pd.DataFrame:
+    """Run the SQL file of the data function `function` (see sql_path) with bound parameters (and `shared`
+    as for sql)."""
+    return sql(_sql_text(sql_path(function)), params, shared=shared)
 
 
 def has_table(schema: str, table: str) -> bool:
