@@ -1,5 +1,6 @@
 """Concentration rows with shared text (warehouse.shared_text) are the plain read, value for value, in far less
-memory; and the Concentration page leaves no frame behind in the globals its fragments keep alive."""
+memory; the Concentration page leaves no frame behind in the globals its fragments keep alive; each script run
+hands freed memory back."""
 
 from __future__ import annotations
 
@@ -78,3 +79,15 @@ def test_concentration_page_keeps_no_frame_in_the_globals_its_fragments_hold(see
     for namespace in namespaces:
         kept = [k for k, v in namespace.items() if isinstance(v, pd.DataFrame | pd.Series)]
         assert not kept, kept
+
+
+def test_each_script_run_ends_by_returning_freed_memory(seeded_db, monkeypatch):
+    import platform
+
+    calls = []
+    monkeypatch.setattr(warehouse, "_MALLOC_TRIM", lambda pad: calls.append(pad) or 1)
+    at = open_page("concentration")
+    assert not at.exception, [e.value for e in at.exception]
+    assert calls == [0]  # once, after the page and the URL notices
+    if platform.libc_ver()[0] == "glibc":
+        assert warehouse._glibc_trim() is not None

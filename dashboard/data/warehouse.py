@@ -7,6 +7,8 @@ from the function, so go-to-definition on a data function lands next to the name
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 from collections.abc import Callable
 from functools import cache
@@ -35,6 +37,28 @@ def _arrow_memory_returns_to_the_system() -> None:
 
 
 _arrow_memory_returns_to_the_system()
+
+
+def _glibc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to trim
+        return None
+
+
+_MALLOC_TRIM = _glibc_trim()
+
+
+def return_freed_memory() -> None:
+    """Hand the pages that malloc holds free back to the system (glibc's malloc_trim; a no-op elsewhere).
+
+    Everything that is not Arrow (DuckDB's results and buffers, numpy columns, Python objects) comes from
+    malloc, and glibc keeps what it freed in an arena per thread; Streamlit runs each session's script in its
+    own thread, so every session's short-lived frames kept the server's resident memory up. Cheap (well under
+    a millisecond with little to return); called once at the end of each script run (dashboard/app.py).
+    """
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def db_path() -> str:
