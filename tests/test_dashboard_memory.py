@@ -1,6 +1,6 @@
-"""Concentration rows with shared text (warehouse.shared_text) are the plain read, value for value, in far less
-memory; the Concentration page leaves no frame behind in the globals its fragments keep alive; each script run
-hands freed memory back."""
+"""The dashboard server's memory: concentration rows with shared text (warehouse.shared_text) are the plain read,
+value for value; the Concentration page leaves no frame in the globals its fragments keep alive; each script
+run hands malloc's free pages back; every DuckDB connection returns its freed memory in the background."""
 
 from __future__ import annotations
 
@@ -91,3 +91,26 @@ def test_each_script_run_ends_by_returning_freed_memory(seeded_db, monkeypatch):
     assert calls == [0]  # once, after the page and the URL notices
     if platform.libc_ver()[0] == "glibc":
         assert warehouse._glibc_trim() is not None
+
+
+def test_every_dashboard_connection_returns_duckdb_freed_memory_in_the_background(seeded_db, monkeypatch):
+    import duckdb
+
+    configs = []
+    real = duckdb.connect
+
+    def connect(database=":memory:", *args, config=None, **kwargs):
+        configs.append(config)
+        return real(database, *args, config=config or {}, **kwargs)
+
+    monkeypatch.setattr(warehouse.duckdb, "connect", connect)
+    warehouse._connect.clear()
+    warehouse._problem.clear()
+    assert warehouse.problem() is None  # its own short-lived connection
+    assert not warehouse.sql("SELECT count(*) AS n FROM marts.indicators").empty
+    assert len(configs) == 2 and all(c == warehouse.DUCKDB_CONFIG for c in configs)
+    key = warehouse.snapshot_key()
+    cursor = warehouse._connect(key[0], key).cursor()
+    assert cursor.execute("SELECT current_setting('allocator_background_threads')").fetchone()[0] is True
+    cursor.close()
+    warehouse._connect.clear()
