@@ -90,7 +90,6 @@ def _connect(path: str, key: tuple) -> duckdb.DuckDBPyConnection:
     sessions still holding the old connection keep reading the old, intact one. The file is
     ATTACHed to a fresh in-memory database because duckdb.connect(path) would hand back the
     already-open instance of the old file from DuckDB's per-path instance cache.
-
     """
     con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
     con.execute("ATTACH ? AS warehouse (READ_ONLY)", [path])
