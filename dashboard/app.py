@@ -78,3 +78,4 @@ if side.stale:
 notices = st.empty()
 page.run()
 state.finish(notices)
+warehouse.return_freed_memory()  # what this run freed, back to the system rather than kept per thread

@@ -7,12 +7,15 @@ from the function, so go-to-definition on a data function lands next to the name
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import streamlit as st
@@ -36,6 +39,28 @@ def _arrow_memory_returns_to_the_system() -> None:
 _arrow_memory_returns_to_the_system()
 
 
+def _glibc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to trim
+        return None
+
+
+_MALLOC_TRIM = _glibc_trim()
+
+
+def return_freed_memory() -> None:
+    """Hand the pages that malloc holds free back to the system (glibc's malloc_trim; a no-op elsewhere).
+
+    Everything that is not Arrow (DuckDB's results and buffers, numpy columns, Python objects) comes from
+    malloc, and glibc keeps what it freed in an arena per thread; Streamlit runs each session's script in its
+    own thread, so every session's short-lived frames kept the server's resident memory up. Cheap (well under
+    a millisecond with little to return); called once at the end of each script run (dashboard/app.py).
+    """
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
 def db_path() -> str:
     return config.get().db_path
 
@@ -49,6 +74,14 @@ def snapshot_key() -> tuple | None:
     return (db_path(), stat.st_ino, stat.st_mtime_ns)
 
 
+# DuckDB allocates through its own jemalloc, which returns freed pages only when later allocations come by: a
+# page's query results stayed resident in an idle server (a concentration read left 38 MB behind on a 10M-row
+# warehouse). Its background threads return them within seconds (19 MB left: the frame itself and Python's
+# share). The setting is the process's, and every new database applies its own: so every connection the
+# dashboard opens carries it (one without it would switch the threads off again).
+DUCKDB_CONFIG = {"allocator_background_threads": True}
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connect(path: str, key: tuple) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the published file with identity `key`.
@@ -58,21 +91,42 @@ def _connect(path: str, key: tuple) -> duckdb.DuckDBPyConnection:
     ATTACHed to a fresh in-memory database because duckdb.connect(path) would hand back the
     already-open instance of the old file from DuckDB's per-path instance cache.
     """
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
     con.execute("ATTACH ? AS warehouse (READ_ONLY)", [path])
     return con
+
+
+_PYTHON_STR = pd.StringDtype("python", na_value=np.nan)
+
+
+def shared_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each text column held as Python strings, every distinct text one object that its rows
+    share (the same values and NaNs; the `str` dtype stored in Python instead of Arrow).
+
+    For frames whose rows repeat a few texts: Arrow stores each row's text again, so every filtered copy a page
+    makes copies the texts too; shared objects cost a pointer a row, in a copy and in a pickled cache entry.
+    """
+    out = frame.copy(deep=False)
+    for name in frame.columns:
+        column = frame[name]
+        if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+            codes, uniques = pd.factorize(column)
+            texts = np.append(np.asarray(uniques, dtype=object), np.nan)  # code -1 (missing) picks the NaN
+            out[name] = pd.array(texts[codes], dtype=_PYTHON_STR)
+    return out
 
 
 # Each entry is a pickled frame (up to ~10 MB on a 1M-row warehouse); a page runs about a dozen queries,
 # so 128 hold every page's default view and then some, within the server's memory budget.
 @st.cache_data(ttl=3600, max_entries=128, show_spinner=False)
-def _run(sql: str, params: tuple, key: tuple) -> pd.DataFrame:
+def _run(sql: str, params: tuple, key: tuple, shared: bool = False) -> pd.DataFrame:
     cursor = _connect(key[0], key).cursor()  # a cursor per query: DuckDB connections are not thread-safe
     try:
         cursor.execute("USE warehouse")
-        return cursor.execute(sql, list(params)).df()
+        frame = cursor.execute(sql, list(params)).df()
     finally:
         cursor.close()
+    return shared_text(frame) if shared else frame
 
 
 def available() -> bool:
@@ -88,7 +142,7 @@ def _problem(key: tuple) -> str | None:
     if os.stat(path).st_size == 0:
         return f"The warehouse {path} is empty (0 bytes)."
     try:
-        con = duckdb.connect(":memory:")
+        con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
         try:
             con.execute("ATTACH ? AS warehouse (READ_ONLY)", [path])
             con.execute("SELECT count(*) FROM warehouse.meta.runs").fetchone()
@@ -132,12 +186,13 @@ def refresh_under_way() -> str | None:
     return " ".join(parts[3:])
 
 
-def sql(text: str, params: tuple | list = ()) -> pd.DataFrame:
-    """Run a read-only query with bound parameters (never format user values into SQL)."""
+def sql(text: str, params: tuple | list = (), *, shared: bool = False) -> pd.DataFrame:
+    """Run a read-only query with bound parameters (never format user values into SQL); with `shared`, its
+    text columns as shared strings (see shared_text)."""
     key = snapshot_key()
     if key is None:
         raise FileNotFoundError(f"no warehouse at {db_path()}: run `make run` or `python -m etl run --offline`")
-    return _run(text, tuple(params), key)
+    return _run(text, tuple(params), key, shared)
 
 
 def sql_path(function: Callable) -> Path:
@@ -151,9 +206,10 @@ def _sql_text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def run(function: Callable, params: tuple | list = ()) -> pd.DataFrame:
-    """Run the SQL file of the data function `function` (see sql_path) with bound parameters."""
-    return sql(_sql_text(sql_path(function)), params)
+def run(function: Callable, params: tuple | list = (), *, shared: bool = False) -> pd.DataFrame:
+    """Run the SQL file of the data function `function` (see sql_path) with bound parameters (and `shared`
+    as for sql)."""
+    return sql(_sql_text(sql_path(function)), params, shared=shared)
 
 
 def has_table(schema: str, table: str) -> bool:
