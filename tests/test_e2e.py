@@ -184,8 +184,10 @@ def test_a_filter_changes_the_url_and_the_chart(server, browser, path, label, pa
 def test_a_charts_csv_downloads_and_parses(server, browser):
     page = open_page(browser, f"{server}/prices")
     settled(page)
-    page.locator('[data-testid="stExpander"]').first.locator("summary").click()
-    button = page.get_by_role("button", name="Download CSV").first
+    # The index chart's own Data view and button (by their keys): `.first` of all the page's buttons could
+    # be another table's while a rerun was still drawing (seen once on a loaded machine).
+    page.locator(".st-key-data_pr_index summary").click()
+    button = page.locator(".st-key-csv_pr_index").get_by_role("button", name="Download CSV")
     button.wait_for(timeout=30000)
     with page.expect_download(timeout=30000) as download:
         button.click()
