@@ -226,9 +226,4 @@ decentral = model.latest_decentralised(frame)
 scale = "; ".join(f"{r.market_label}: {r.n_entities:,} hosts on {r.period_label}" for r in decentral.itertuples())
 entry_simulator(row, guidelines, f"For scale, operators observed: {scale}." if scale else "")
 st.session_state.pop(CHANGED, None)
-
-# Streamlit keeps both fragments to rerun them alone, and with them this script's globals, for the session's
-# life (and server.disconnectedSessionTTL after its tab closed): without this, every session that had opened
-# this page kept the frames read and derived above (about 24 MB a session on a 10M-row warehouse).
-for _name in [name for name, value in globals().items() if isinstance(value, pd.DataFrame | pd.Series)]:
-    del globals()[_name]
+ui.forget_frames(globals())  # the simulators are fragments: they would keep every frame above alive

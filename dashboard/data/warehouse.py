@@ -91,8 +91,17 @@ def _connect(path: str, key: tuple) -> duckdb.DuckDBPyConnection:
     ATTACHed to a fresh in-memory database because duckdb.connect(path) would hand back the
     already-open instance of the old file from DuckDB's per-path instance cache.
     """
+    return _open(path)
+
+
+def _open(path: str) -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory database (DUCKDB_CONFIG) with the file at `path` attached read-only as `warehouse`."""
     con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
-    con.execute("ATTACH ? AS warehouse (READ_ONLY)", [path])
+    try:
+        con.execute("ATTACH ? AS warehouse (READ_ONLY)", [path])
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
@@ -142,9 +151,8 @@ def _problem(key: tuple) -> str | None:
     if os.stat(path).st_size == 0:
         return f"The warehouse {path} is empty (0 bytes)."
     try:
-        con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
+        con = _open(path)
         try:
-            con.execute("ATTACH ? AS warehouse (READ_ONLY)", [path])
             con.execute("SELECT count(*) FROM warehouse.meta.runs").fetchone()
             con.execute("SELECT count(*) FROM warehouse.marts.freshness").fetchone()
         finally:
