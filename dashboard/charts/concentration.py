@@ -11,7 +11,17 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import fmt
-from dashboard.charts import BLOCK_COLORS, NEUTRAL, SEGMENT_COLORS, _alpha, empty, line_mode, style
+from dashboard.charts import (
+    BLOCK_COLORS,
+    NEUTRAL,
+    SEGMENT_COLORS,
+    _alpha,
+    build,
+    empty,
+    house_layout,
+    line_mode,
+    style,
+)
 from etl.concentration import BANDS
 
 # Several markets share a block: shades of the block's colour, told apart by dash and marker too.
@@ -54,33 +64,49 @@ def market_styles(markets: pd.DataFrame) -> dict[str, dict]:
     return out
 
 
-def add_bands(fig: go.Figure, guidelines: str, *, axis: str = "y", top: float = 10_000,
-              labels: bool = True, floor: float = 0.0, log: bool = False) -> go.Figure:
-    """Shade the guideline's concentration bands along the HHI axis (`axis` "y" or "x")."""
+def band_layout(guidelines: str, *, axis: str = "y", top: float = 10_000, labels: bool = True,
+                floor: float = 0.0, log: bool = False) -> dict:
+    """The guideline's concentration bands along the HHI axis (`axis` "y" or "x") as layout `shapes`
+    and `annotations` (what add_hrect / add_hline / add_annotation make, in one pass: those calls took
+    most of a simulator figure's 50 ms, on every slider press)."""
+    shapes, notes = [], []
     for i, band in enumerate(BANDS[guidelines]):
         hi = min(band.high, top)
         band = band._replace(low=max(band.low, floor))
         if band.low >= top:
             continue
-        shape = dict(fillcolor=BAND_FILLS[min(i, len(BAND_FILLS) - 1)], line_width=0, layer="below")
+        fill = {"type": "rect", "fillcolor": BAND_FILLS[min(i, len(BAND_FILLS) - 1)], "line": {"width": 0},
+                "layer": "below"}
+        rule = {"type": "line", "line": {"color": NEUTRAL, "width": 1, "dash": "dot"}, "layer": "below"}
         if axis == "y":
-            fig.add_hrect(y0=band.low, y1=hi, **shape)
+            across = {"xref": "x domain", "x0": 0, "x1": 1, "yref": "y"}
+            shapes.append({**fill, **across, "y0": band.low, "y1": hi})
             if band.low > floor:
-                fig.add_hline(y=band.low, line={"color": NEUTRAL, "width": 1, "dash": "dot"}, layer="below")
+                shapes.append({**rule, **across, "y0": band.low, "y1": band.low})
             if labels:
                 mid = (band.low * hi) ** 0.5 if log else (band.low + hi) / 2
                 # outside the plot, right of it, so a label never hides a data point
-                fig.add_annotation(xref="paper", x=1.005, xanchor="left", y=math.log10(mid) if log else mid, yref="y",
-                                   text=band.label.capitalize().replace(" ", "<br>", 1), showarrow=False,
-                                   align="left", font={"size": 11, "color": NEUTRAL})
+                notes.append({"xref": "paper", "x": 1.005, "xanchor": "left", "y": math.log10(mid) if log else mid,
+                              "yref": "y", "text": band.label.capitalize().replace(" ", "<br>", 1),
+                              "showarrow": False, "align": "left", "font": {"size": 11, "color": NEUTRAL}})
         else:
-            fig.add_vrect(x0=band.low, x1=hi, **shape)
+            across = {"yref": "y domain", "y0": 0, "y1": 1, "xref": "x"}
+            shapes.append({**fill, **across, "x0": band.low, "x1": hi})
             if band.low > 0:
-                fig.add_vline(x=band.low, line={"color": NEUTRAL, "width": 1, "dash": "dot"}, layer="below")
+                shapes.append({**rule, **across, "x0": band.low, "x1": band.low})
             if labels:
-                fig.add_annotation(yref="paper", y=1, yanchor="bottom", x=(band.low + hi) / 2, xref="x",
-                                   text=band.label.capitalize(), showarrow=False,
-                                   font={"size": 11, "color": NEUTRAL})
+                notes.append({"yref": "paper", "y": 1, "yanchor": "bottom", "x": (band.low + hi) / 2, "xref": "x",
+                              "text": band.label.capitalize(), "showarrow": False,
+                              "font": {"size": 11, "color": NEUTRAL}})
+    return {"shapes": shapes, "annotations": notes}
+
+
+def add_bands(fig: go.Figure, guidelines: str, *, axis: str = "y", top: float = 10_000,
+              labels: bool = True, floor: float = 0.0, log: bool = False) -> go.Figure:
+    """Shade the guideline's concentration bands along the HHI axis (`axis` "y" or "x")."""
+    bands = band_layout(guidelines, axis=axis, top=top, labels=labels, floor=floor, log=log)
+    fig.update_layout(shapes=[*fig.layout.shapes, *bands["shapes"]],
+                      annotations=[*fig.layout.annotations, *bands["annotations"]])
     return fig
 
 
@@ -233,25 +259,23 @@ def entry_figure(curve: pd.DataFrame, current: float, guidelines: str = "us2023"
     """HHI as decentralised entrants' combined share grows (columns share, hhi_low, hhi_high), with the
     slider's position marked. A band where the incumbents' HHI is an interval."""
     colour = BLOCK_COLORS["decentralised"]
-    fig = go.Figure()
-    interval = (curve["hhi_high"] - curve["hhi_low"]).abs().max() > 0.5
-    if interval:
-        fig.add_trace(go.Scatter(
-            x=list(curve["share"]) + list(curve["share"])[::-1],
-            y=list(curve["hhi_high"]) + list(curve["hhi_low"])[::-1], fill="toself",
-            fillcolor=_alpha(colour, 0.18), line={"width": 0}, hoverinfo="skip", name="range", showlegend=False))
-    mid = (curve["hhi_low"] + curve["hhi_high"]) / 2
-    fig.add_trace(go.Scatter(x=curve["share"], y=mid, mode="lines", line={"color": colour, "width": 2.5},
-                             name=f"spread over {n_entrants:,} operators",
-                             hovertemplate="entrants hold %{x:.0f}%: HHI %{y:,.0f}<extra></extra>"))
+    data = []
+    if (curve["hhi_high"] - curve["hhi_low"]).abs().max() > 0.5:
+        data.append({"type": "scatter", "x": list(curve["share"]) + list(curve["share"])[::-1],
+                     "y": list(curve["hhi_high"]) + list(curve["hhi_low"])[::-1], "fill": "toself",
+                     "fillcolor": _alpha(colour, 0.18), "line": {"width": 0}, "hoverinfo": "skip", "name": "range",
+                     "showlegend": False})
+    data.append({"type": "scatter", "x": curve["share"].to_numpy(),
+                 "y": ((curve["hhi_low"] + curve["hhi_high"]) / 2).to_numpy(), "mode": "lines",
+                 "line": {"color": colour, "width": 2.5}, "name": f"spread over {n_entrants:,} operators",
+                 "hovertemplate": "entrants hold %{x:.0f}%: HHI %{y:,.0f}<extra></extra>"})
     row = curve.iloc[(curve["share"] - current).abs().argsort().iloc[0]]
-    fig.add_trace(go.Scatter(x=[current], y=[(row["hhi_low"] + row["hhi_high"]) / 2], mode="markers",
-                             marker={"size": 12, "color": colour, "line": {"color": "#111827", "width": 1.5}},
-                             name="your scenario", hoverinfo="skip"))
+    data.append({"type": "scatter", "x": [current], "y": [(row["hhi_low"] + row["hhi_high"]) / 2], "mode": "markers",
+                 "marker": {"size": 12, "color": colour, "line": {"color": "#111827", "width": 1.5}},
+                 "name": "your scenario", "hoverinfo": "skip"})
     top = min(10_000, float(curve["hhi_high"].max()) * 1.15 + 300)
-    fig = style(fig, height=300, x_title="decentralised supply's share of the market, %", y_title="HHI")
-    add_bands(fig, guidelines, top=top)
-    fig.update_yaxes(range=[0, top], tickformat=",")
-    fig.update_xaxes(range=[0, float(curve["share"].max())])
-    fig.update_layout(hovermode="closest", showlegend=False, margin={"l": 60, "r": 20, "t": 20, "b": 50})
-    return fig
+    house = house_layout(height=300, x_title="decentralised supply's share of the market, %", y_title="HHI")
+    return build(data, {**house["layout"], **band_layout(guidelines, top=top),
+                        "hovermode": "closest", "showlegend": False, "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
+                        "xaxis": {**house["xaxis"], "range": [0, float(curve["share"].max())]},
+                        "yaxis": {**house["yaxis"], "range": [0, top], "tickformat": ","}})
