@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.charts import MARKERS_UP_TO, SEGMENT_COLORS, TEMPLATE, build, empty, house_layout, lines, style
+from dashboard.charts import (
+    MARKERS_UP_TO,
+    SEGMENT_COLORS,
+    TEMPLATE,
+    TRACE_TYPES,
+    build,
+    empty,
+    house_layout,
+    lines,
+    style,
+)
 from dashboard.charts import concentration as cc
 from dashboard.charts import demand as dc
 from dashboard.charts import prices as pc
@@ -30,16 +43,33 @@ def test_lines_draws_one_line_per_series_and_a_band_each_when_asked():
     assert fig.layout.yaxis.title.text == "Units"
 
 
-def test_style_gives_the_house_template_as_assigning_it_by_name_does_and_leaves_the_shared_one_alone():
+def test_style_gives_plotly_white_for_the_trace_types_charts_draw_and_leaves_the_shared_template_alone():
     before = TEMPLATE.to_plotly_json()
     fig = style(go.Figure(go.Bar(x=[1, 2], y=[3, 4])), y_title="y")
     named = go.Figure(go.Bar(x=[1, 2], y=[3, 4]))
     named.update_layout(template="plotly_white")
-    assert fig.layout.template.to_plotly_json() == named.layout.template.to_plotly_json()
+    full, house = named.layout.template.to_plotly_json(), fig.layout.template.to_plotly_json()
+    assert house["data"] == {k: v for k, v in full["data"].items() if k in TRACE_TYPES}
+    assert house["layout"] == {k: v for k, v in full["layout"].items() if k not in ("polar", "ternary", "scene", "geo")}
+    assert house["layout"]["plot_bgcolor"] == "white" and "bar" in house["data"]
+    # a figure of a trace type outside TRACE_TYPES gets the whole of plotly_white
+    pie = style(go.Figure(go.Pie(values=[1, 2])))
+    assert pie.layout.template.to_plotly_json() == full
     fig.update_layout(height=300, yaxis_title="other")  # later edits of a figure reach only that figure
     assert TEMPLATE.to_plotly_json() == before
     assert style(go.Figure()).layout.template.to_plotly_json() == before
     assert fig.layout.yaxis.title.text == "other" and fig.layout.height == 300
+
+
+def test_every_trace_type_the_charts_draw_is_in_the_house_template():
+    """A chart with a new trace type must add it to TRACE_TYPES, or a trace added after style() loses
+    plotly_white's look for it (a figure from charts.build has its traces when the template is chosen, and
+    gets the whole template for another type, as the test above shows)."""
+    drawn = set()
+    for path in (Path(__file__).resolve().parent.parent / "dashboard").rglob("*.py"):
+        text = path.read_text()
+        drawn |= {name.lower() for name in re.findall(r"\bgo\.([A-Z][A-Za-z]+)\(", text)} - {"figure"}
+    assert drawn and drawn <= TRACE_TYPES, drawn - TRACE_TYPES
 
 
 def _drawn(fig: go.Figure):

@@ -43,14 +43,31 @@ def color_for(name: str, i: int = 0) -> str:
 # (every trace type's defaults) into each figure: 60-70% of style()'s time, and style() was a third of
 # building a figure (a slider press on Scenarios builds five). Plotly shares its default template the same
 # way (BaseFigure._initialize_layout_template); nothing here ever changes a template after.
-TEMPLATE = pio.templates["plotly_white"]
+#
+# Only the part of plotly_white that can apply to a ComputeWatch chart is kept: a template's `data` entry
+# styles traces of that type only, and its polar, ternary, 3D scene and geo entries style subplots no chart
+# has. The whole template was 7.2 KB in every figure (more than half of most figures' JSON), deep-copied by
+# st.plotly_chart on every rerun, sent, parsed and merged by the browser for every chart; this one is 2.0 KB.
+TRACE_TYPES = frozenset({"bar", "scatter", "waterfall"})  # every trace type a chart draws (a test greps for them)
+_UNUSED_SUBPLOTS = ("polar", "ternary", "scene", "geo")
+_FULL_TEMPLATE = pio.templates["plotly_white"]
+
+
+def _house_template(full: go.layout.Template, trace_types: frozenset[str]) -> go.layout.Template:
+    spec = full.to_plotly_json()
+    return go.layout.Template(
+        layout={k: v for k, v in spec["layout"].items() if k not in _UNUSED_SUBPLOTS},
+        data={k: v for k, v in spec["data"].items() if k in trace_types})
+
+
+TEMPLATE = _house_template(_FULL_TEMPLATE, TRACE_TYPES)
 
 
 def _template(fig: go.Figure) -> None:
     layout = fig.layout
     layout._validate = False
-    try:
-        layout.template = TEMPLATE
+    try:  # a figure with another trace type gets the whole template, so it is drawn as before
+        layout.template = TEMPLATE if {t.type for t in fig.data} <= TRACE_TYPES else _FULL_TEMPLATE
     finally:
         layout._validate = fig._validate
 
