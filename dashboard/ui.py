@@ -109,10 +109,14 @@ def chart(fig: go.Figure, data: pd.DataFrame, *, key: str, sources: list[str] | 
                 shown = data.head(TABLE_ROWS)
                 st.caption(f"The first {TABLE_ROWS:,} of {len(data):,} rows; the CSV has every row.")
             st.dataframe(shown, width="stretch", hide_index=True, key=f"table_{key}")
-        st.download_button(  # the CSV is written when clicked, not on every rerun of every chart
-            "Download CSV", lambda: data.to_csv(index=False).encode("utf-8"),
-            file_name=filename or f"computewatch_{key}.csv", mime="text/csv", key=f"csv_{key}",
-        )
+        csv_download(data, filename or f"computewatch_{key}.csv", key=f"csv_{key}")
+
+
+def csv_download(frame: pd.DataFrame, file_name: str, *, key: str, label: str = "Download CSV", where=st) -> None:
+    """A button that downloads `frame` as CSV, written when clicked: a CSV written on every rerun cost the
+    server the conversion and the browser a file fetch on every page load, for a button rarely pressed."""
+    where.download_button(label, lambda: frame.to_csv(index=False).encode("utf-8"), file_name=file_name,
+                          mime="text/csv", key=key)
 
 
 def forget_frames(namespace: dict) -> None:

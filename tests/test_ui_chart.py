@@ -42,3 +42,23 @@ def test_a_short_table_is_shown_whole_without_a_toggle():
     at.run()
     assert not at.exception
     assert len(at.dataframe[0].value) == ui.TABLE_ROWS and not at.toggle
+
+
+def test_a_csv_download_writes_the_frame_when_clicked_not_before():
+    import io
+
+    import pandas as pd
+
+    from dashboard import ui
+
+    class Where:  # stands in for st or a column: records what download_button was given
+        def download_button(self, label, data, **kwargs):
+            self.label, self.data, self.kwargs = label, data, kwargs
+
+    frame = pd.DataFrame({"gpu": ["H100", "A100"], "price": [1.87, 0.99]})
+    where = Where()
+    ui.csv_download(frame, "computewatch_x.csv", key="csv_x", label="Download it", where=where)
+    assert callable(where.data) and where.label == "Download it"
+    assert where.kwargs == {"file_name": "computewatch_x.csv", "mime": "text/csv", "key": "csv_x"}
+    frame.loc[1, "price"] = 1.05  # written on click: the file has the frame as it is then
+    assert pd.read_csv(io.BytesIO(where.data())).to_dict("list") == {"gpu": ["H100", "A100"], "price": [1.87, 1.05]}

@@ -145,5 +145,4 @@ records = lifecycle.frame()
 with st.expander("Data", expanded=False):
     st.dataframe(records, hide_index=True, width="stretch", key="dm_lifecycle",
                  column_config={"url": st.column_config.LinkColumn("source link", display_text="open")})
-    st.download_button("Download CSV", records.to_csv(index=False).encode("utf-8"), "computewatch_lifecycle.csv",
-                       "text/csv", key="csv_dm_lifecycle")
+    ui.csv_download(records, "computewatch_lifecycle.csv", key="csv_dm_lifecycle")

@@ -166,8 +166,7 @@ else:
     st.caption(f"**ComputeWatch {ps.METHODS[0]}**: {ps.METHOD_SENTENCES[ps.METHODS[0]]}. A publisher's "
                "all-segment series has no ComputeWatch counterpart (we never pool segments).")
     st.caption(" · ".join(ui.provenance_lines(published)))
-    st.download_button("Download CSV", table.to_csv(index=False).encode(), "computewatch_published_beside.csv",
-                       "text/csv", key="csv_pr_beside")
+    ui.csv_download(table, "computewatch_published_beside.csv", key="csv_pr_beside")
 
 # ---- the ladder: each provider's newest price, stale list prices marked
 st.subheader(f"{model}: price ladder, each provider's newest {type_label} price as of {as_of:%Y-%m-%d}")
@@ -216,5 +215,4 @@ if not depin.empty:
     st.dataframe(depin, hide_index=True, width="stretch", key="pr_published",
                  column_config={"ref_url": st.column_config.LinkColumn("source", display_text="open")})
     st.caption(" · ".join(ui.provenance_lines(depin)))
-    st.download_button("Download CSV", depin.to_csv(index=False).encode(), "computewatch_depin_figures.csv",
-                       "text/csv", key="csv_pr_published")
+    ui.csv_download(depin, "computewatch_depin_figures.csv", key="csv_pr_published")

@@ -200,10 +200,11 @@ def scenario() -> None:
                        "warehouse snapshot, so it reproduces these numbers after the data move on. The same numbers "
                        "come from `python -m dashboard scenario --json --link '<this link>'`.")
             left, right = st.columns(2)
-            left.download_button("Download scenario (JSON)", ss.export_json(ev, link), file_name="computewatch_scenario.json",
-                                 mime="application/json", key="sc_json")
-            right.download_button("Download scenario (CSV)", ss.export_frame(ev).to_csv(index=False).encode(),
-                                  file_name="computewatch_scenario.csv", mime="text/csv", key="sc_csv")
+            shown = ev  # the files are written when clicked, from this run's scenario
+            left.download_button("Download scenario (JSON)", lambda: ss.export_json(shown, link),
+                                 file_name="computewatch_scenario.json", mime="application/json", key="sc_json")
+            ui.csv_download(ss.export_frame(ev), "computewatch_scenario.csv", key="sc_csv", label="Download scenario (CSV)",
+                            where=right)
 
     with levers:
         st.subheader("Policy levers", help="What a policy or the market could change: the GPU price, the share "

@@ -5,6 +5,7 @@ Widgets -> dashboard.data.sources -> dashboard.model.sources.
 
 import streamlit as st
 
+from dashboard import ui
 from dashboard.data import sources as data
 from dashboard.model import sources as model
 
@@ -39,8 +40,7 @@ with tab_sources:
                                                   "stale: older, or tried and never succeeded; never: not yet run"),
         },
     )
-    st.download_button("Download CSV", table.to_csv(index=False).encode(), "computewatch_sources.csv",
-                       "text/csv", key="csv_sources")
+    ui.csv_download(table, "computewatch_sources.csv", key="csv_sources")
     for _, row in shown.iterrows():
         with st.expander(f"{row['title']} · `{row['source']}`"):
             st.markdown(f"**Producer:** {row['producer']}  \n**Licence:** [{row['licence']}]({row['licence_url']})  \n"
@@ -65,8 +65,7 @@ with tab_providers:
         st.dataframe(coverage, hide_index=True, width="stretch", key="src_providers",
                      column_config={"n_sources": st.column_config.NumberColumn("sources", format="%d"),
                                     "sources": "sources (kind), by precedence", "used_now": "used now"})
-        st.download_button("Download CSV", coverage_rows.to_csv(index=False).encode(),
-                           "computewatch_provider_sources.csv", "text/csv", key="csv_providers")
+        ui.csv_download(coverage_rows, "computewatch_provider_sources.csv", key="csv_providers")
 
 with tab_runs:
     runs = data.runs()
@@ -74,8 +73,7 @@ with tab_runs:
     if failed:
         st.warning(f"{failed} failed run(s) in the history below.")
     st.dataframe(runs, hide_index=True, width="stretch")
-    st.download_button("Download CSV", runs.to_csv(index=False).encode(), "computewatch_runs.csv", "text/csv",
-                       key="csv_runs")
+    ui.csv_download(runs, "computewatch_runs.csv", key="csv_runs")
 
 with tab_rejects:
     rejects = data.rejects()
@@ -86,8 +84,7 @@ with tab_rejects:
         st.dataframe(model.rejects_by_reason(rejects), hide_index=True, width="stretch")
         pick = st.selectbox("Show records of source", sorted(rejects["source"].unique()), key="rej_source")
         st.dataframe(model.rejects_of(rejects, pick), hide_index=True, width="stretch")
-        st.download_button("Download CSV", rejects.to_csv(index=False).encode(), "computewatch_rejects.csv",
-                           "text/csv", key="csv_rejects")
+        ui.csv_download(rejects, "computewatch_rejects.csv", key="csv_rejects")
 
 with tab_unknown:
     unknown = data.unknown_gpu_models()
@@ -104,5 +101,4 @@ with tab_seed:
     seed = data.curated_figures()
     st.dataframe(seed, hide_index=True, width="stretch",
                  column_config={"ref_url": st.column_config.LinkColumn("source URL")})
-    st.download_button("Download CSV", seed.to_csv(index=False).encode(), "computewatch_seed_figures.csv",
-                       "text/csv", key="csv_seed")
+    ui.csv_download(seed, "computewatch_seed_figures.csv", key="csv_seed")
