@@ -16,7 +16,10 @@ interleaved (app, floor, app, floor, ...) so load on the shared machine hits bot
   concentration entry simulator's share slider, and the floor's slider;
 - with --sessions N: the scenario slider with N sessions (browser contexts) pressing at once against
   one session, and the same for the floor's slider: the floor under N sessions shows what the
-  machine itself allows (every browser shares its cores);
+  machine itself allows (every browser shares its cores). Then the same with N - 1 "remote" sessions:
+  their tabs get a stub for Plotly's chunk, so their charts are not drawn here (as a user's browser
+  draws on the user's own machine) while the server does all their work (the same reruns, figures and
+  messages); the one full session's latency is measured against that session alone;
 - the tab's main-thread CPU for each of those (Chrome DevTools Protocol `Performance.getMetrics`
   TaskDuration in thread time, so load from other processes on the shared machine does not inflate it):
   from navigation to the first chart and to the end of the script run (idle), and per slider press;
@@ -256,8 +259,105 @@ async def probe(app_base: str, floor_base: str, runs: int, sessions: int) -> dic
             path, label = SLIDERS["scenario slider"]
             result["sessions"] = await concurrent(browser, app_base, path, label, runs, sessions)
             result["floor_sessions"] = await concurrent(browser, floor_base, "", "Frequency", runs, sessions)
+            result["remote_sessions"] = await concurrent_remote(browser, app_base, path, label, runs, sessions)
+            result["floor_remote_sessions"] = await concurrent_remote(browser, floor_base, "", "Frequency", runs,
+                                                                      sessions)
+            result["paced_sessions"] = await concurrent_paced(browser, app_base, path, label, runs, sessions)
+            result["floor_paced_sessions"] = await concurrent_paced(browser, floor_base, "", "Frequency", runs, sessions)
         await browser.close()
     return result
+
+
+# A stand-in for Streamlit's lazily loaded Plotly chunk, for a "remote" session's tab: its charts render
+# nothing, so the tab's CPU is not spent here on what a user's own machine would draw.
+PLOTLY_CHUNK = "**/static/js/PlotlyChart.*.js"
+PLOTLY_STUB = "const Nothing = () => null; export { Nothing as PlotlyChart }; export default Nothing;"
+
+
+async def remote_session(browser, url: str):
+    """A session whose browser draws elsewhere: a tab on `url` with Plotly stubbed out, its run finished."""
+    context = await browser.new_context(viewport=VIEWPORT)
+    await context.route(PLOTLY_CHUNK, lambda route: route.fulfill(status=200, body=PLOTLY_STUB,
+                                                                   content_type="application/javascript"))
+    page = await context.new_page()
+    await page.goto(url, timeout=TIMEOUT_MS)
+    await page.locator('[data-testid="stSlider"]').first.wait_for(timeout=TIMEOUT_MS)  # the app is connected
+    await page.wait_for_function(IDLE_JS, timeout=TIMEOUT_MS)
+    await page.wait_for_timeout(500)
+    return context, page
+
+
+async def press_remote(page, thumb, key: str = "ArrowRight") -> None:
+    """A remote session's slider press, until its rerun is over (it has no chart to watch)."""
+    await thumb.focus()
+    await page.keyboard.press(key)
+    await page.wait_for_timeout(50)  # the rerun starts
+    await page.wait_for_function(IDLE_JS, timeout=TIMEOUT_MS)
+
+
+async def concurrent_remote(browser, base: str, path: str, label: str, runs: int, sessions: int) -> dict:
+    """Median slider latency of one full session while `sessions` - 1 remote sessions press at the same
+    moment, against that session alone."""
+    own = await browser.new_context(viewport=VIEWPORT)
+    page = await open_ready(own, f"{base}/{path}")
+    thumb = slider(page, label)
+    others = [await remote_session(browser, f"{base}/{path}") for _ in range(sessions - 1)]
+    thumbs = [slider(p, label) for _, p in others]
+    single = [await key_to_redraw(page, thumb) for _ in range(runs)]
+    many: list[float] = []
+    for _ in range(runs):
+        seconds, *_ = await asyncio.gather(key_to_redraw(page, thumb),
+                                           *(press_remote(p, t) for (_, p), t in zip(others, thumbs, strict=True)))
+        many.append(seconds)
+    for context in [own, *(c for c, _ in others)]:
+        await context.close()
+    one, all_ = statistics.median(single), statistics.median(many)
+    return {"sessions": sessions, "single_median_s": round(one, 3), "concurrent_median_s": round(all_, 3),
+            "ratio": round(all_ / one, 2), "concurrent_p90_s": round(sorted(many)[int(0.9 * len(many))], 3)}
+
+
+# The pace of a "concurrent" user: a press every PACE_S seconds on average (uniformly 0 to 2 x PACE_S apart),
+# a policymaker stepping a slider and reading the result, not all ten users pressing at the same instant.
+PACE_S = 2.0
+
+
+async def concurrent_paced(browser, base: str, path: str, label: str, runs: int, sessions: int,
+                           pace: float = PACE_S, seed: int = 15) -> dict:
+    """Median slider latency of one full session while `sessions` - 1 remote sessions each press at
+    random moments, one press every `pace` seconds on average, against that session alone."""
+    import random
+
+    rng = random.Random(seed)
+    own = await browser.new_context(viewport=VIEWPORT)
+    page = await open_ready(own, f"{base}/{path}")
+    thumb = slider(page, label)
+    others = [await remote_session(browser, f"{base}/{path}") for _ in range(sessions - 1)]
+    single = [await key_to_redraw(page, thumb) for _ in range(runs)]
+    stop = asyncio.Event()
+
+    async def user(remote_page, remote_thumb, i: int) -> int:
+        presses = 0
+        while not stop.is_set():
+            await asyncio.sleep(rng.uniform(0, 2 * pace))
+            if not stop.is_set():
+                await press_remote(remote_page, remote_thumb, "ArrowRight" if (presses // 5) % 2 == 0 else "ArrowLeft")
+                presses += 1
+        return presses
+
+    users = [asyncio.create_task(user(p, slider(p, label), i)) for i, (_, p) in enumerate(others)]
+    paced: list[float] = []
+    await asyncio.sleep(pace)  # every user under way
+    for _ in range(runs):
+        await asyncio.sleep(rng.uniform(0, 2 * pace))
+        paced.append(await key_to_redraw(page, thumb))
+    stop.set()
+    presses = sum(await asyncio.gather(*users))
+    for context in [own, *(c for c, _ in others)]:
+        await context.close()
+    one, all_ = statistics.median(single), statistics.median(paced)
+    return {"sessions": sessions, "pace_s": pace, "other_presses": presses, "single_median_s": round(one, 3),
+            "concurrent_median_s": round(all_, 3), "ratio": round(all_ / one, 2),
+            "concurrent_p90_s": round(sorted(paced)[int(0.9 * len(paced))], 3)}
 
 
 async def concurrent(browser, base: str, path: str, label: str, runs: int, sessions: int) -> dict:
@@ -305,6 +405,12 @@ def main() -> None:
         f = result["floor_sessions"]
         print(f"{f['sessions']} concurrent sessions, floor slider:    median {f['concurrent_median_s']:.3f} s "
               f"(p90 {f['concurrent_p90_s']:.3f} s) vs one session {f['single_median_s']:.3f} s = {f['ratio']:.2f}x")
+        for name, what in (("remote_sessions", "at once, scenario slider"), ("floor_remote_sessions", "at once, floor slider"),
+                           ("paced_sessions", f"one press / {PACE_S:g} s each, scenario slider"),
+                           ("floor_paced_sessions", f"one press / {PACE_S:g} s each, floor slider")):
+            r = result[name]
+            print(f"1 + {r['sessions'] - 1} remote sessions {what}: median {r['concurrent_median_s']:.3f} s "
+                  f"(p90 {r['concurrent_p90_s']:.3f} s) vs alone {r['single_median_s']:.3f} s = {r['ratio']:.2f}x")
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(result, indent=1), encoding="utf-8")
