@@ -29,12 +29,14 @@ def comparison_bars(frame: pd.DataFrame, cols: int = 3) -> go.Figure:
     layout.update(hovermode="closest", barmode="overlay", bargap=0.25, legend={**house["layout"]["legend"], "y": 1.08})
     layout["margin"] = {**layout["margin"], "t": 90}
     data = []
+    runs = {}  # output -> [(run, value)], in the frame's order
+    for output, run, value in zip(frame["output"], frame["run"], frame["value"], strict=True):
+        runs.setdefault(output, []).append((run, value))
     for i, output in enumerate(outputs):
         axis = "" if i == 0 else str(i + 1)
         layout[f"xaxis{axis}"].update(house["xaxis"], showticklabels=False)
         layout[f"yaxis{axis}"].update(house["yaxis"], rangemode="tozero", zeroline=True, zerolinecolor="#9ca3af")
-        part = frame[frame["output"] == output]
-        for run, value in zip(part["run"], part["value"], strict=True):
+        for run, value in runs[output]:
             data.append({
                 "type": "bar", "x": [run], "y": [value], "name": run, "legendgroup": run, "showlegend": i == 0,
                 "marker": {"color": RUN_COLORS.get(run, NEUTRAL)}, "text": [fmt.in_unit(value, units[output])],

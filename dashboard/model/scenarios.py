@@ -857,8 +857,7 @@ def band_frame(ev: Evaluation) -> pd.DataFrame:
     """Consumer cost across GPU price changes: the three runs and the sensitivity range's percentiles."""
     shock = ev.scenario.gpu_price_shock_pct
     grid = sorted({*np.linspace(min(-50.0, shock), max(150.0, shock), 41).round(2), round(shock, 2)})
-    coef = ev.band.coefficients
-    low_p, high_p = BAND_PERCENTILES
+    coef = np.asarray(ev.band.coefficients, dtype=float)
     rows = []
     for x in grid:
         row = {"gpu_price_change_pct": x}
@@ -869,11 +868,14 @@ def band_frame(ev: Evaluation) -> pd.DataFrame:
                                         ).consumer_cost_usd_bn_per_year
             except ValueError:
                 row[name] = float("nan")
-        values = coef * x
-        row["band_low"], row["band_high"] = ((float(np.percentile(values, low_p)), float(np.percentile(values, high_p)))
-                                             if len(values) else (np.nan, np.nan))
         rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    if len(coef):  # each grid point's percentiles of coefficient x shock, all points in one call
+        frame["band_low"], frame["band_high"] = np.percentile(np.outer(frame["gpu_price_change_pct"], coef),
+                                                              BAND_PERCENTILES, axis=1)
+    else:
+        frame["band_low"] = frame["band_high"] = np.nan
+    return frame
 
 
 def comparison_frame(ev: Evaluation) -> pd.DataFrame:
