@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,6 +95,13 @@ def _hosts(text: str) -> tuple[tuple[str, int], ...]:
     return tuple(out)
 
 
+def db_path(env: Mapping[str, str] | None = None) -> str:
+    """The warehouse file's path alone: what load() sets as db_path, without building the rest (the
+    dashboard asks for it at every cached read, to key caches by the published file)."""
+    env = os.environ if env is None else env
+    return env.get("COMPUTEWATCH_DB", str(Path(env.get("COMPUTEWATCH_DATA_DIR", ROOT / "data")) / "warehouse.duckdb"))
+
+
 def load(env: dict[str, str] | None = None) -> Settings:
     """Build Settings from `env` (default: os.environ)."""
     env = dict(os.environ if env is None else env)
@@ -105,7 +112,7 @@ def load(env: dict[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         seed_dir=Path(env.get("COMPUTEWATCH_SEED_DIR", ROOT / "data" / "seed")),
         raw_dir=Path(env.get("COMPUTEWATCH_RAW_DIR", data_dir / "raw")),
-        db_path=env.get("COMPUTEWATCH_DB", str(data_dir / "warehouse.duckdb")),
+        db_path=db_path(env),
         # SEC EDGAR and Wikimedia require a descriptive agent with a contact address.
         user_agent=env.get("COMPUTEWATCH_USER_AGENT", f"ComputeWatch/{VERSION} ({contact})"),
         contact=contact,

@@ -69,3 +69,11 @@ def test_a_bad_deadline_setting_is_refused(settings, monkeypatch, value):
     monkeypatch.setenv("COMPUTEWATCH_REQUEST_DEADLINE", value)
     with pytest.raises(ValueError, match="COMPUTEWATCH_REQUEST_DEADLINE"):
         config.get()
+
+
+def test_the_warehouse_path_alone_is_what_the_settings_say():
+    from etl import config as cfg
+
+    for env in ({}, {"COMPUTEWATCH_DATA_DIR": "/srv/cw"}, {"COMPUTEWATCH_DATA_DIR": "/srv/cw", "COMPUTEWATCH_DB": "/x/w.duckdb"}):
+        assert cfg.db_path(env) == cfg.load(env).db_path
+    assert cfg.db_path({"COMPUTEWATCH_DATA_DIR": "/srv/cw"}) == "/srv/cw/warehouse.duckdb"

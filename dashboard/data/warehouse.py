@@ -62,16 +62,17 @@ def return_freed_memory() -> None:
 
 
 def db_path() -> str:
-    return config.get().db_path
+    return config.db_path()
 
 
 def snapshot_key() -> tuple | None:
     """Identity of the published file: the ETL replaces it atomically, so a new inode means new data."""
+    path = db_path()
     try:
-        stat = os.stat(db_path())
+        stat = os.stat(path)
     except FileNotFoundError:
         return None
-    return (db_path(), stat.st_ino, stat.st_mtime_ns)
+    return (path, stat.st_ino, stat.st_mtime_ns)
 
 
 # DuckDB allocates through its own jemalloc, which returns freed pages only when later allocations come by: a
