@@ -37,6 +37,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -295,25 +296,35 @@ async def press_remote(page, thumb, key: str = "ArrowRight") -> None:
     await page.wait_for_function(IDLE_JS, timeout=TIMEOUT_MS)
 
 
+def against_one(sessions: int, single: list[float], many: list[float], **extra) -> dict:
+    """Median latency under `sessions` sessions (`many`) against one session alone (`single`)."""
+    one, all_ = statistics.median(single), statistics.median(many)
+    return {"sessions": sessions, **extra, "single_median_s": round(one, 3), "concurrent_median_s": round(all_, 3),
+            "ratio": round(all_ / one, 2), "concurrent_p90_s": round(sorted(many)[int(0.9 * len(many))], 3)}
+
+
+@contextlib.asynccontextmanager
+async def one_among_remotes(browser, url: str, label: str, sessions: int):
+    """(page, slider) of one full session on `url`, with `sessions` - 1 remote sessions' (page, slider)
+    beside it; every context closed after."""
+    own = await browser.new_context(viewport=VIEWPORT)
+    page = await open_ready(own, url)
+    others = [await remote_session(browser, url) for _ in range(sessions - 1)]
+    try:
+        yield (page, slider(page, label)), [(p, slider(p, label)) for _, p in others]
+    finally:
+        for context in [own, *(c for c, _ in others)]:
+            await context.close()
+
+
 async def concurrent_remote(browser, base: str, path: str, label: str, runs: int, sessions: int) -> dict:
     """Median slider latency of one full session while `sessions` - 1 remote sessions press at the same
     moment, against that session alone."""
-    own = await browser.new_context(viewport=VIEWPORT)
-    page = await open_ready(own, f"{base}/{path}")
-    thumb = slider(page, label)
-    others = [await remote_session(browser, f"{base}/{path}") for _ in range(sessions - 1)]
-    thumbs = [slider(p, label) for _, p in others]
-    single = [await key_to_redraw(page, thumb) for _ in range(runs)]
-    many: list[float] = []
-    for _ in range(runs):
-        seconds, *_ = await asyncio.gather(key_to_redraw(page, thumb),
-                                           *(press_remote(p, t) for (_, p), t in zip(others, thumbs, strict=True)))
-        many.append(seconds)
-    for context in [own, *(c for c, _ in others)]:
-        await context.close()
-    one, all_ = statistics.median(single), statistics.median(many)
-    return {"sessions": sessions, "single_median_s": round(one, 3), "concurrent_median_s": round(all_, 3),
-            "ratio": round(all_ / one, 2), "concurrent_p90_s": round(sorted(many)[int(0.9 * len(many))], 3)}
+    async with one_among_remotes(browser, f"{base}/{path}", label, sessions) as ((page, thumb), others):
+        single = [await key_to_redraw(page, thumb) for _ in range(runs)]
+        many = [(await asyncio.gather(key_to_redraw(page, thumb), *(press_remote(p, t) for p, t in others)))[0]
+                for _ in range(runs)]
+    return against_one(sessions, single, many)
 
 
 # The pace of a "concurrent" user: a press every PACE_S seconds on average (uniformly 0 to 2 x PACE_S apart),
@@ -325,39 +336,29 @@ async def concurrent_paced(browser, base: str, path: str, label: str, runs: int,
                            pace: float = PACE_S, seed: int = 15) -> dict:
     """Median slider latency of one full session while `sessions` - 1 remote sessions each press at
     random moments, one press every `pace` seconds on average, against that session alone."""
-    import random
-
     rng = random.Random(seed)
-    own = await browser.new_context(viewport=VIEWPORT)
-    page = await open_ready(own, f"{base}/{path}")
-    thumb = slider(page, label)
-    others = [await remote_session(browser, f"{base}/{path}") for _ in range(sessions - 1)]
-    single = [await key_to_redraw(page, thumb) for _ in range(runs)]
     stop = asyncio.Event()
 
-    async def user(remote_page, remote_thumb, i: int) -> int:
+    async def user(remote_page, remote_thumb) -> int:
         presses = 0
         while not stop.is_set():
             await asyncio.sleep(rng.uniform(0, 2 * pace))
-            if not stop.is_set():
+            if not stop.is_set():  # five steps right, five left: the slider stays inside its range
                 await press_remote(remote_page, remote_thumb, "ArrowRight" if (presses // 5) % 2 == 0 else "ArrowLeft")
                 presses += 1
         return presses
 
-    users = [asyncio.create_task(user(p, slider(p, label), i)) for i, (_, p) in enumerate(others)]
-    paced: list[float] = []
-    await asyncio.sleep(pace)  # every user under way
-    for _ in range(runs):
-        await asyncio.sleep(rng.uniform(0, 2 * pace))
-        paced.append(await key_to_redraw(page, thumb))
-    stop.set()
-    presses = sum(await asyncio.gather(*users))
-    for context in [own, *(c for c, _ in others)]:
-        await context.close()
-    one, all_ = statistics.median(single), statistics.median(paced)
-    return {"sessions": sessions, "pace_s": pace, "other_presses": presses, "single_median_s": round(one, 3),
-            "concurrent_median_s": round(all_, 3), "ratio": round(all_ / one, 2),
-            "concurrent_p90_s": round(sorted(paced)[int(0.9 * len(paced))], 3)}
+    async with one_among_remotes(browser, f"{base}/{path}", label, sessions) as ((page, thumb), others):
+        single = [await key_to_redraw(page, thumb) for _ in range(runs)]
+        users = [asyncio.create_task(user(p, t)) for p, t in others]
+        paced: list[float] = []
+        await asyncio.sleep(pace)  # every user under way
+        for _ in range(runs):
+            await asyncio.sleep(rng.uniform(0, 2 * pace))
+            paced.append(await key_to_redraw(page, thumb))
+        stop.set()
+        presses = sum(await asyncio.gather(*users))
+    return against_one(sessions, single, paced, pace_s=pace, other_presses=presses)
 
 
 async def concurrent(browser, base: str, path: str, label: str, runs: int, sessions: int) -> dict:
@@ -371,9 +372,7 @@ async def concurrent(browser, base: str, path: str, label: str, runs: int, sessi
         many += await asyncio.gather(*(key_to_redraw(p, t, front=False) for p, t in zip(pages, thumbs, strict=True)))
     for c in contexts:
         await c.close()
-    one, all_ = statistics.median(single), statistics.median(many)
-    return {"sessions": sessions, "single_median_s": round(one, 3), "concurrent_median_s": round(all_, 3),
-            "ratio": round(all_ / one, 2), "concurrent_p90_s": round(sorted(many)[int(0.9 * len(many))], 3)}
+    return against_one(sessions, single, many)
 
 
 def main() -> None:

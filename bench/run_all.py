@@ -143,21 +143,16 @@ def table(report: dict) -> dict:
         if "server_peak_rss_mb" in steps.get(name, {}):
             out[f"dashboard server peak RSS, {label}"] = f"{steps[name]['server_peak_rss_mb']} MB"
     big_browser = steps.get(f"browser {rows}", {})
-    sessions, floor_sessions = big_browser.get("sessions"), big_browser.get("floor_sessions")
-    if sessions:
-        out[f"{sessions['sessions']} sessions vs one, {rows:,} rows"] = (
-            f"{sessions['concurrent_median_s']:.3f} s vs {sessions['single_median_s']:.3f} s = {sessions['ratio']:.2f}x"
-            + (f" (floor app: {floor_sessions['ratio']:.2f}x)" if floor_sessions else ""))
-    remote, floor_remote = big_browser.get("remote_sessions"), big_browser.get("floor_remote_sessions")
-    if remote:  # the other sessions' charts drawn on their users' machines, not on this one
-        out[f"1 + {remote['sessions'] - 1} remote sessions vs one, {rows:,} rows"] = (
-            f"{remote['concurrent_median_s']:.3f} s vs {remote['single_median_s']:.3f} s = {remote['ratio']:.2f}x"
-            + (f" (floor app: {floor_remote['ratio']:.2f}x)" if floor_remote else ""))
-    paced, floor_paced = big_browser.get("paced_sessions"), big_browser.get("floor_paced_sessions")
-    if paced:  # each user presses at a person's pace, at random moments
-        out[f"1 + {paced['sessions'] - 1} remote sessions, a press every {paced['pace_s']:g} s each, vs one, {rows:,} rows"] = (
-            f"{paced['concurrent_median_s']:.3f} s vs {paced['single_median_s']:.3f} s = {paced['ratio']:.2f}x"
-            + (f" (floor app: {floor_paced['ratio']:.2f}x)" if floor_paced else ""))
+    # all sessions' browsers on this machine; the others remote (their charts drawn on their users' machines),
+    # pressing at once; remote, each user at a person's pace
+    for name, what in (("sessions", "{n} sessions vs one"), ("remote_sessions", "1 + {r} remote sessions vs one"),
+                       ("paced_sessions", "1 + {r} remote sessions, a press every {pace:g} s each, vs one")):
+        s, floor = big_browser.get(name), big_browser.get(f"floor_{name}")
+        if s:
+            label = what.format(n=s["sessions"], r=s["sessions"] - 1, pace=s.get("pace_s", 0))
+            out[f"{label}, {rows:,} rows"] = (
+                f"{s['concurrent_median_s']:.3f} s vs {s['single_median_s']:.3f} s = {s['ratio']:.2f}x"
+                + (f" (floor app: {floor['ratio']:.2f}x)" if floor else ""))
     for m in steps.get("etl", {}).get("marts", []):
         hourly = m.get("hourly")
         if hourly:  # the maintainer's hourly run: one new snapshot loaded, then only the changed days rebuilt

@@ -16,7 +16,6 @@ from dashboard.charts import (
     TRACE_TYPES,
     build,
     empty,
-    house_layout,
     lines,
     style,
 )
@@ -83,12 +82,14 @@ def _drawn(fig: go.Figure):
 
 @pytest.mark.parametrize("kwargs", [{}, {"title": "T", "y_title": "y", "x_title": "x", "log_y": True,
                                          "legend_title": "L", "height": 300}])
-def test_build_from_house_layout_draws_what_style_draws(kwargs):
-    house = house_layout(**kwargs)
-    built = build([{"type": "bar", "x": [1, 2], "y": [3, 4]}],
-                  {**house["layout"], "xaxis": house["xaxis"], "yaxis": house["yaxis"]})
+def test_build_draws_what_style_draws(kwargs):
+    built = build([{"type": "bar", "x": [1, 2], "y": [3, 4]}], {"margin": {"r": 80}}, **kwargs)
     styled = style(go.Figure(go.Bar(x=[1, 2], y=[3, 4])), **kwargs)
+    styled.update_layout(margin={"r": 80})
     assert _drawn(built) == _drawn(styled)
+    assert built.layout.margin.l == 60 and built.layout.margin.r == 80  # an override keeps the other margins
+    second = build([], {"xaxis2": {"anchor": "y"}}, **kwargs)  # every axis it is given gets the house axis style
+    assert second.layout.xaxis2.gridcolor == second.layout.xaxis.gridcolor == "#f3f4f6"
     assert built.layout.template.to_plotly_json() == TEMPLATE.to_plotly_json()
 
 

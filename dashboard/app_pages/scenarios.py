@@ -6,6 +6,7 @@ dashboard.data.scenarios (sourced inputs) -> dashboard.model.scenarios.evaluate 
 dashboard.text.scenarios.
 """
 
+import functools
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -200,8 +201,7 @@ def scenario() -> None:
                        "warehouse snapshot, so it reproduces these numbers after the data move on. The same numbers "
                        "come from `python -m dashboard scenario --json --link '<this link>'`.")
             left, right = st.columns(2)
-            shown = ev  # the files are written when clicked, from this run's scenario
-            left.download_button("Download scenario (JSON)", lambda: ss.export_json(shown, link),
+            left.download_button("Download scenario (JSON)", functools.partial(ss.export_json, ev, link),  # on click
                                  file_name="computewatch_scenario.json", mime="application/json", key="sc_json")
             ui.csv_download(ss.export_frame(ev), "computewatch_scenario.csv", key="sc_csv", label="Download scenario (CSV)",
                             where=right)

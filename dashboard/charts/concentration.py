@@ -18,7 +18,6 @@ from dashboard.charts import (
     _alpha,
     build,
     empty,
-    house_layout,
     line_mode,
     style,
 )
@@ -274,8 +273,7 @@ def entry_figure(curve: pd.DataFrame, current: float, guidelines: str = "us2023"
                  "marker": {"size": 12, "color": colour, "line": {"color": "#111827", "width": 1.5}},
                  "name": "your scenario", "hoverinfo": "skip"})
     top = min(10_000, float(curve["hhi_high"].max()) * 1.15 + 300)
-    house = house_layout(height=300, x_title="decentralised supply's share of the market, %", y_title="HHI")
-    return build(data, {**house["layout"], **band_layout(guidelines, top=top),
-                        "hovermode": "closest", "showlegend": False, "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
-                        "xaxis": {**house["xaxis"], "range": [0, float(curve["share"].max())]},
-                        "yaxis": {**house["yaxis"], "range": [0, top], "tickformat": ","}})
+    return build(data, {**band_layout(guidelines, top=top), "hovermode": "closest", "showlegend": False,
+                        "margin": {"t": 20}, "xaxis": {"range": [0, float(curve["share"].max())]},
+                        "yaxis": {"range": [0, top], "tickformat": ","}},
+                 height=300, x_title="decentralised supply's share of the market, %", y_title="HHI")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import copy
 import functools
-import json
 import math
 
 import pandas as pd
@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboard import fmt
-from dashboard.charts import ACCENT, COST_UP, NEUTRAL, _alpha, build, house_layout
+from dashboard.charts import ACCENT, COST_UP, NEUTRAL, _alpha, build
 
 RUN_COLORS = {"Default baseline": "#b8bec8", "Your baseline": NEUTRAL, "Scenario": ACCENT}
 EFFECT_COLORS = {"from_assumptions": NEUTRAL, "from_levers": ACCENT}
@@ -23,54 +23,44 @@ def comparison_bars(frame: pd.DataFrame, cols: int = 3) -> go.Figure:
     outputs = list(dict.fromkeys(frame["output"]))
     units = frame.drop_duplicates("output").set_index("output")["unit"]
     rows = math.ceil(len(outputs) / cols)
-    layout = _grid(tuple(f"{o}<br><sup>{units[o]}</sup>" for o in outputs), rows, cols)
-    house = house_layout(height=250 * rows + 70)
-    layout.update(house["layout"])
-    layout.update(hovermode="closest", barmode="overlay", bargap=0.25, legend={**house["layout"]["legend"], "y": 1.08})
-    layout["margin"] = {**layout["margin"], "t": 90}
+    layout = copy.deepcopy(_grid(tuple(f"{o}<br><sup>{units[o]}</sup>" for o in outputs), rows, cols))
+    layout.update(hovermode="closest", barmode="overlay", bargap=0.25, legend={"y": 1.08}, margin={"t": 90})
     data = []
     runs = {}  # output -> [(run, value)], in the frame's order
     for output, run, value in zip(frame["output"], frame["run"], frame["value"], strict=True):
         runs.setdefault(output, []).append((run, value))
     for i, output in enumerate(outputs):
         axis = "" if i == 0 else str(i + 1)
-        layout[f"xaxis{axis}"].update(house["xaxis"], showticklabels=False)
-        layout[f"yaxis{axis}"].update(house["yaxis"], rangemode="tozero", zeroline=True, zerolinecolor="#9ca3af")
+        layout[f"xaxis{axis}"].update(showticklabels=False)
+        layout[f"yaxis{axis}"].update(rangemode="tozero", zeroline=True, zerolinecolor="#9ca3af")
         for run, value in runs[output]:
             data.append({
                 "type": "bar", "x": [run], "y": [value], "name": run, "legendgroup": run, "showlegend": i == 0,
                 "marker": {"color": RUN_COLORS.get(run, NEUTRAL)}, "text": [fmt.in_unit(value, units[output])],
                 "textposition": "outside", "cliponaxis": False,
                 "hovertemplate": f"{run}: %{{text}}<extra>{output}</extra>", "xaxis": f"x{axis}", "yaxis": f"y{axis}"})
-    return build(data, layout)
+    return build(data, layout, height=250 * rows + 70)
 
 
 @functools.lru_cache(maxsize=16)
-def _grid_layout(titles: tuple[str, ...], rows: int, cols: int) -> str:
-    """make_subplots' axes and subplot titles for a rows x cols grid, as JSON (the grid is the same on
-    every slider press; working it out is most of make_subplots' time)."""
+def _grid(titles: tuple[str, ...], rows: int, cols: int) -> dict:
+    """make_subplots' axes and subplot titles for a rows x cols grid (the grid is the same on every slider
+    press; working it out is most of make_subplots' time). Shared: copy it before filling it in."""
     grid = make_subplots(rows=rows, cols=cols, subplot_titles=titles, vertical_spacing=0.2, horizontal_spacing=0.08)
     layout = grid.layout.to_plotly_json()
     layout.pop("template", None)
     for annotation in layout.get("annotations", ()):
         annotation["font"] = {**annotation.get("font", {}), "size": 13}
-    return json.dumps(layout)
-
-
-def _grid(titles: tuple[str, ...], rows: int, cols: int) -> dict:
-    """A fresh copy of _grid_layout's layout, to fill in."""
-    return json.loads(_grid_layout(titles, rows, cols))
+    return layout
 
 
 def difference_bars(frame: pd.DataFrame) -> go.Figure:
     """Scenario minus default baseline per output, in % of the baseline value, split by cause."""
     if frame[["from_assumptions", "from_levers"]].abs().max().max() < 1e-12:
-        house = house_layout(height=220)
-        return build([], {**house["layout"], "xaxis": {**house["xaxis"], "visible": False},
-                          "yaxis": {**house["yaxis"], "visible": False},
+        return build([], {"xaxis": {"visible": False}, "yaxis": {"visible": False},
                           "annotations": [{"text": "The scenario equals the default baseline: move a policy lever or "
                                            "an assumption.", "showarrow": False, "xref": "paper", "yref": "paper",
-                                           "x": 0.5, "y": 0.5, "font": {"size": 14, "color": NEUTRAL}}]})
+                                           "x": 0.5, "y": 0.5, "font": {"size": 14, "color": NEUTRAL}}]}, height=220)
     labels = [f"{o}" for o in frame["output"]]
     data = []
     for column in ("from_assumptions", "from_levers"):
@@ -85,14 +75,13 @@ def difference_bars(frame: pd.DataFrame) -> go.Figure:
                  "name": "Total change",
                  "marker": {"symbol": "line-ns-open", "size": 18, "color": "#111827", "line": {"width": 2}},
                  "customdata": totals, "hovertemplate": "%{y}: %{customdata}<extra>Total change</extra>"})
-    house = house_layout(x_title="change from the default baseline, % of its value", height=110 + 45 * len(frame))
     return build(data, {
-        **house["layout"], "barmode": "relative", "hovermode": "closest", "margin": {**house["layout"]["margin"], "r": 170},
+        "barmode": "relative", "hovermode": "closest", "margin": {"r": 170},
         "annotations": [{"x": 1.01, "xref": "paper", "xanchor": "left", "y": label, "yref": "y", "text": text,
                          "showarrow": False, "font": {"size": 12, "color": "#111827"}}
                         for label, text in zip(labels, totals, strict=True)],
-        "yaxis": {**house["yaxis"], "autorange": "reversed"},
-        "xaxis": {**house["xaxis"], "zeroline": True, "zerolinecolor": "#6b7280", "ticksuffix": "%"}})
+        "yaxis": {"autorange": "reversed"}, "xaxis": {"zeroline": True, "zerolinecolor": "#6b7280", "ticksuffix": "%"}},
+        x_title="change from the default baseline, % of its value", height=110 + 45 * len(frame))
 
 
 def waterfall(frame: pd.DataFrame) -> go.Figure:
@@ -100,7 +89,6 @@ def waterfall(frame: pd.DataFrame) -> go.Figure:
     steps, values = list(frame["step"]), list(frame["usd_per_user_month"])
     top, bottom = max(0.0, *values), min(0.0, *values)
     pad = 0.15 * ((top - bottom) or 1.0)
-    house = house_layout(y_title="USD per user per month", height=420)
     return build([{
         "type": "waterfall", "x": [_wrap(step) for step in steps], "y": [values[0]] + [-v for v in values[1:]],
         "measure": ["absolute"] + ["relative"] * (len(values) - 1),
@@ -108,10 +96,9 @@ def waterfall(frame: pd.DataFrame) -> go.Figure:
         "cliponaxis": False, "connector": {"line": {"color": "#d1d5db"}},
         "increasing": {"marker": {"color": COST_UP}}, "decreasing": {"marker": {"color": "#9ca3af"}},
         "totals": {"marker": {"color": ACCENT}}, "hovertemplate": "%{x}: %{text}<extra></extra>"}], {
-        **house["layout"], "hovermode": "closest", "showlegend": False,
-        "xaxis": {**house["xaxis"], "tickangle": 0, "tickfont": {"size": 11}},
-        "yaxis": {**house["yaxis"], "tickprefix": "$", "range": [bottom - pad, top + pad], "zeroline": True,
-                  "zerolinecolor": "#9ca3af"}})
+        "hovermode": "closest", "showlegend": False, "xaxis": {"tickangle": 0, "tickfont": {"size": 11}},
+        "yaxis": {"tickprefix": "$", "range": [bottom - pad, top + pad], "zeroline": True, "zerolinecolor": "#9ca3af"}},
+        y_title="USD per user per month", height=420)
 
 
 def _wrap(text: str, width: int = 16) -> str:
@@ -143,34 +130,32 @@ def band_chart(frame: pd.DataFrame, *, shock: float, y_title: str, scale: float 
     data.append({"type": "scatter", "x": at["gpu_price_change_pct"].to_numpy(), "y": (at["Scenario"] * scale).to_numpy(),
                  "mode": "markers", "marker": {"size": 11, "color": colour, "line": {"color": "white", "width": 2}},
                  "name": "Your scenario", "hovertemplate": "%{y:,.4g}<extra>Your scenario</extra>"})
-    house = house_layout(x_title="change in the centralised GPU price, %", y_title=y_title, height=420)
-    return build(data, {**house["layout"],
-                        "xaxis": {**house["xaxis"], "ticksuffix": "%", "zeroline": True, "zerolinecolor": "#9ca3af"},
-                        "yaxis": {**house["yaxis"], "zeroline": True, "zerolinecolor": "#9ca3af"}})
+    return build(data, {"xaxis": {"ticksuffix": "%", "zeroline": True, "zerolinecolor": "#9ca3af"},
+                        "yaxis": {"zeroline": True, "zerolinecolor": "#9ca3af"}},
+                 x_title="change in the centralised GPU price, %", y_title=y_title, height=420)
 
 
 def trend_bars(frame: pd.DataFrame) -> go.Figure:
     """Days of each inference-price trend the shock undoes (`trend`, `days_of_trend`), one bar a trend."""
     frame = frame.sort_values("days_of_trend")
-    house = house_layout(x_title="days of the trend the compute-cost change undoes (negative: adds)",
-                         height=120 + 60 * len(frame))
     return build([{
         "type": "bar", "y": [_wrap(t, 34) for t in frame["trend"]], "x": frame["days_of_trend"].to_numpy(),
         "orientation": "h", "marker": {"color": ACCENT}, "text": [f"{d:+.0f} days" for d in frame["days_of_trend"]],
         "textposition": "outside", "cliponaxis": False, "customdata": frame["factor_per_year"].to_numpy(),
         "hovertemplate": "%{y}: %{x:.0f} days (trend %{customdata:g}x a year)<extra></extra>"}], {
-        **house["layout"], "hovermode": "closest", "showlegend": False, "margin": {**house["layout"]["margin"], "r": 80},
-        "xaxis": {**house["xaxis"], "zeroline": True, "zerolinecolor": "#6b7280"}, "yaxis": house["yaxis"]})
+        "hovermode": "closest", "showlegend": False, "margin": {"r": 80},
+        "xaxis": {"zeroline": True, "zerolinecolor": "#6b7280"}},
+        x_title="days of the trend the compute-cost change undoes (negative: adds)", height=120 + 60 * len(frame))
 
 
 def routes_bars(frame: pd.DataFrame) -> go.Figure:
     """Compute cost per user-month by route (`route`, `usd_per_user_month`, `in use`), the one in use highlighted."""
     shown = frame.dropna(subset=["usd_per_user_month"])
-    house = house_layout(x_title="USD per user per month, at centralised prices", height=120 + 60 * max(len(shown), 1))
     return build([{
         "type": "bar", "x": shown["usd_per_user_month"].to_numpy(), "y": [_wrap(w, 30) for w in shown["what"]],
         "orientation": "h", "marker": {"color": [ACCENT if used else NEUTRAL for used in shown["in use"]]},
         "text": [fmt.money(v) for v in shown["usd_per_user_month"]], "textposition": "outside", "cliponaxis": False,
         "hovertemplate": "%{y}: %{text}<extra></extra>"}], {
-        **house["layout"], "hovermode": "closest", "showlegend": False, "margin": {**house["layout"]["margin"], "r": 80},
-        "xaxis": {**house["xaxis"], "tickprefix": "$", "rangemode": "tozero"}, "yaxis": house["yaxis"]})
+        "hovermode": "closest", "showlegend": False, "margin": {"r": 80},
+        "xaxis": {"tickprefix": "$", "rangemode": "tozero"}},
+        x_title="USD per user per month, at centralised prices", height=120 + 60 * max(len(shown), 1))
