@@ -222,6 +222,9 @@ def test_entry_figure_has_a_range_band_the_curve_and_the_chosen_point():
     assert [t.name for t in fig.data] == ["range", "spread over 50 operators", "your scenario"]
     assert fig.layout.xaxis.title.text == "decentralised supply's share of the market, %"
     assert fig.layout.yaxis.title.text == "HHI"
+    # the band labels ("Moderately<br>concentrated" at 11 px) sit right of the plot: room for them there
+    labels = [a for a in fig.layout.annotations if a.xref == "paper" and a.x > 1]
+    assert labels and fig.layout.margin.r >= 100
 
 
 # --------------------------------------------------------------------------- demand

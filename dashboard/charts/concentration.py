@@ -274,6 +274,6 @@ def entry_figure(curve: pd.DataFrame, current: float, guidelines: str = "us2023"
                  "name": "your scenario", "hoverinfo": "skip"})
     top = min(10_000, float(curve["hhi_high"].max()) * 1.15 + 300)
     return build(data, {**band_layout(guidelines, top=top), "hovermode": "closest", "showlegend": False,
-                        "margin": {"t": 20}, "xaxis": {"range": [0, float(curve["share"].max())]},
+                        "margin": {"t": 20, "r": 110}, "xaxis": {"range": [0, float(curve["share"].max())]},
                         "yaxis": {"range": [0, top], "tickformat": ","}},
                  height=300, x_title="decentralised supply's share of the market, %", y_title="HHI")
