@@ -53,12 +53,33 @@ def test_page_runs_with_cards_charts_and_downloads(priced_db):
     assert not at.warning and not at.error and not at.info
     assert len(at.metric) == 8
     assert all(m.delta == "same as baseline" for m in at.metric)  # the default scenario is the default baseline
-    assert len(at.get("plotly_chart")) == 6  # runs, differences, waterfall, band, trend, routes
+    # the comparison and one detail view (the first: what changed)
+    assert [c.key for c in at.get("plotly_chart")] == ["fig_sc_compare", "fig_sc_diff"]
     labels = {b.label for b in at.get("download_button")}
     assert {"Download scenario (JSON)", "Download scenario (CSV)", "Download CSV"} <= labels
     text = captions(at)
     assert "not a probability interval" in text and "10th-90th percentile" in text
-    assert "days of a 10x-a-year decline" in text  # the net-of-trend view
+
+
+@pytest.mark.parametrize(("detail", "chart", "text"), [
+    ("Where it goes", "fig_sc_waterfall", "Where the cost change goes"),
+    ("Sensitivity", "fig_sc_band", "Sensitivity: cost to users"),
+    ("Net of trend", "fig_sc_trend", "days of a 10x-a-year decline"),
+    ("Cost by route", "fig_sc_routes", "Compute cost per user, by route"),
+])
+def test_each_detail_view_opens_from_its_link_with_its_chart(priced_db, detail, chart, text):
+    at = open_page("scenarios", {"sc_detail": detail})
+    assert not at.exception and not at.warning, notices(at)
+    assert [c.key for c in at.get("plotly_chart")] == ["fig_sc_compare", chart]
+    assert text in captions(at) + " ".join(h.value for h in at.subheader)
+    assert at.session_state["sc_detail"] == detail
+
+
+def test_an_unknown_detail_view_in_a_link_falls_back_with_a_notice(priced_db):
+    at = open_page("scenarios", {"sc_detail": "pie"})
+    assert not at.exception
+    assert [c.key for c in at.get("plotly_chart")] == ["fig_sc_compare", "fig_sc_diff"]
+    assert "sc_detail=pie" in notices(at)
 
 
 def test_data_derived_inputs_show_their_source_and_date_beside_the_control(priced_db):

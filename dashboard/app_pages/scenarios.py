@@ -131,6 +131,53 @@ def figure_caption(figure: ss.Figure | None, fallback: str) -> None:
     st.caption(f"Data: {figure.caption()}." if figure is not None else fallback)
 
 
+def _changes(ev: ss.Evaluation, sources: list[str], note: str) -> None:
+    st.subheader("What changed, and why")
+    diff = ss.difference_frame(ev)
+    ui.chart(ui.figure(charts.difference_bars, diff), diff, key="sc_diff", sources=sources, note=note)
+
+
+def _waterfall(ev: ss.Evaluation, sources: list[str], note: str) -> None:
+    st.subheader("Where the cost change goes (scenario)")
+    steps = ss.waterfall_frame(ev.scenario)
+    ui.chart(ui.figure(charts.waterfall, steps), steps, key="sc_waterfall", sources=sources, note=note)
+
+
+def _sensitivity(ev: ss.Evaluation, sources: list[str], note: str) -> None:
+    st.subheader("Sensitivity: cost to users across GPU price changes")
+    frame = ss.band_frame(ev)
+    ui.chart(ui.figure(charts.band_chart, frame, shock=ev.scenario.gpu_price_shock_pct, y_title="USD bn per year"),
+             frame, key="sc_band", sources=sources, note=ss.BAND_NOTE)
+
+
+def _trend(ev: ss.Evaluation, sources: list[str], note: str) -> None:
+    st.subheader("Net of trend: the shock against a year of falling inference prices")
+    trend = ev.trend
+    st.caption(ss.trend_sentence(trend, ev.scenario.effective_cost_shock_pct))
+    if not trend.empty:
+        ui.chart(ui.figure(charts.trend_bars, trend), trend, key="sc_trend", sources=["seed"],
+                 note="Trend: price per token at constant capability; a service that moves to better models "
+                      "spends more per query than the trend suggests.")
+
+
+def _routes(ev: ss.Evaluation, sources: list[str], note: str) -> None:
+    st.subheader("Compute cost per user, by route")
+    routes = ss.routes_frame(ev)
+    missing = [f"{r.label}: {r.missing}" for r in ev.resolved.routes if r.value is None]
+    ui.chart(ui.figure(charts.routes_bars, routes), routes, key="sc_routes", sources=["seed"],
+             note="Inputs: " + "; ".join(dict.fromkeys(f"{f.label} {f.value:,.4g} {f.unit} ({f.source}, {f.as_of})"
+                                                       for r in ev.resolved.routes for f in r.figures)) + ". "
+             + (f"Not shown: {'; '.join(missing)}." if missing else ""))
+
+
+# The detail views under the comparison, one at a time (URL parameter sc_detail): a slider press redraws
+# the comparison and this one chart, not five (the browser draws each changed chart anew, and that
+# drawing was most of a press's time; README "Performance").
+DETAILS = {"What changed": _changes, "Where it goes": _waterfall, "Sensitivity": _sensitivity,
+           "Net of trend": _trend, "Cost by route": _routes}
+DEFAULT_DETAIL = "What changed"
+
+
 def scenario() -> None:
     cards = st.container()
     controls, results = st.columns([1, 2.2], gap="large")
@@ -167,30 +214,12 @@ def scenario() -> None:
                        "policy levers.")
             frame = ss.comparison_frame(ev)
             ui.chart(ui.figure(charts.comparison_bars, frame), frame, key="sc_compare", sources=sources, note=note)
-            st.subheader("What changed, and why")
-            diff = ss.difference_frame(ev)
-            ui.chart(ui.figure(charts.difference_bars, diff), diff, key="sc_diff", sources=sources, note=note)
-            st.subheader("Where the cost change goes (scenario)")
-            steps = ss.waterfall_frame(ev.scenario)
-            ui.chart(ui.figure(charts.waterfall, steps), steps, key="sc_waterfall", sources=sources, note=note)
-            st.subheader("Sensitivity: cost to users across GPU price changes")
-            frame = ss.band_frame(ev)
-            ui.chart(ui.figure(charts.band_chart, frame, shock=ev.scenario.gpu_price_shock_pct, y_title="USD bn per year"), frame,
-                     key="sc_band", sources=sources, note=ss.BAND_NOTE)
-            st.subheader("Net of trend: the shock against a year of falling inference prices")
-            trend = ev.trend
-            st.caption(ss.trend_sentence(trend, ev.scenario.effective_cost_shock_pct))
-            if not trend.empty:
-                ui.chart(ui.figure(charts.trend_bars, trend), trend, key="sc_trend", sources=["seed"],
-                         note="Trend: price per token at constant capability; a service that moves to better models "
-                              "spends more per query than the trend suggests.")
-            st.subheader("Compute cost per user, by route")
-            routes = ss.routes_frame(ev)
-            missing = [f"{r.label}: {r.missing}" for r in ev.resolved.routes if r.value is None]
-            ui.chart(ui.figure(charts.routes_bars, routes), routes, key="sc_routes", sources=["seed"],
-                     note="Inputs: " + "; ".join(dict.fromkeys(f"{f.label} {f.value:,.4g} {f.unit} ({f.source}, {f.as_of})"
-                                                               for r in ev.resolved.routes for f in r.figures)) + ". "
-                     + (f"Not shown: {'; '.join(missing)}." if missing else ""))
+            detail = st.segmented_control(
+                "Detail", list(DETAILS), default=DEFAULT_DETAIL, required=True, key="sc_detail",
+                bind="query-params",
+                help="One detail chart at a time, below the comparison. Every figure of every view is also in "
+                     "the scenario's CSV and JSON downloads.")
+            DETAILS.get(detail, DETAILS[DEFAULT_DETAIL])(ev, sources, note)
             st.subheader("Share or download this scenario")
             here = (st.context.url or "").rstrip("/")
             link = f"{here if here.endswith('/scenarios') else here + '/scenarios'}?{urlencode(ss.permalink_params(ev))}"
