@@ -47,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, chromium_available, streamlit_server  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, IDLE_JS, chromium_available, streamlit_server  # noqa: E402
 
 PAGES = {"overview": "", "demand": "demand", "prices": "prices", "concentration": "concentration",
          "scenarios": "scenarios"}
@@ -75,7 +75,6 @@ CHANGED_JS = """(before) => {
   for (let i = 0; i < now.length; i++) { if (now[i] !== before[i]) return performance.now(); }
   return now.length !== before.length ? performance.now() : false;
 }"""
-IDLE_JS = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 
 
 # --------------------------------------------------------------------------- serving and memory

@@ -126,6 +126,10 @@ def replayed_db(_replayed_file):
 def open_page(page: str, params: dict | None = None) -> AppTest:
     """Run the app on `page` (a file stem in dashboard/app_pages) with URL query parameters."""
     at = AppTest.from_file(APP, default_timeout=90)
+    from dashboard import ui
+
+    # as if the browser had drawn each page's first chart (it asks for the rest then: ui.rest_of_page)
+    at.session_state[ui.PAINTED] = {ui.PAINTED_EVERYWHERE}
     if page != "overview":
         at.switch_page(f"app_pages/{page}.py")
     for k, v in (params or {}).items():

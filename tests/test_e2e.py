@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.browser import ROOT, chromium_available, serve, wait_rendered
+from tests.browser import IDLE_JS, REST_PENDING, ROOT, chromium_available, serve, wait_rendered
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,7 +38,6 @@ CHARTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).ma
 })"""
 SIGNATURE_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el =>
   JSON.stringify((el.data || []).map(t => [t.x, t.y, t.values, t.name])))"""
-IDLE_JS = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 
 
 def artefacts() -> Path:
@@ -83,6 +82,7 @@ def open_page(browser, url: str, viewport=DESKTOP, charts: bool = True, **contex
     if charts:
         page.wait_for_function("() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
                                ".some(el => el._fullData && el._fullData.length)", timeout=60000)
+    page.wait_for_function(IDLE_JS, timeout=60000)  # a long page's rest, drawn after its first chart
     return page
 
 
@@ -127,6 +127,27 @@ def test_every_page_draws_its_charts_with_data_and_no_error(server, browser, pat
         empty = [i for i, c in enumerate(charts) if c["points"] == 0 and c["notes"] == 0]
         assert not empty, f"charts {empty} of {len(charts)} drew no data points and no message"
         assert sum(c["points"] > 0 for c in charts) >= max(1, len(charts) - 1), charts
+    page.context.close()
+
+
+DRAWN_COUNT_JS = """() => {
+  const n = Array.from(document.querySelectorAll('.js-plotly-plot'))
+    .filter(el => el._fullData && el._fullData.length && el.querySelector('.main-svg')).length;
+  return n > 0 ? n : false;
+}"""
+
+
+@pytest.mark.parametrize(("path", "least"), [("demand", 3), ("prices", 2), ("concentration", 5)])
+def test_a_long_page_shows_its_first_chart_alone_then_draws_the_rest(server, browser, path, least):
+    """The browser paints the first chart, then asks for the rest (dashboard.ui.rest_of_page)."""
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    page.goto(f"{server}/{path}")
+    first = page.wait_for_function(DRAWN_COUNT_JS, polling="raf", timeout=60000).json_value()
+    wait_rendered(page)
+    assert first == 1
+    assert page.evaluate(DRAWN_COUNT_JS) >= least
+    assert page.locator(REST_PENDING).count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0
     page.context.close()
 
 

@@ -266,3 +266,32 @@ def test_withheld_points_are_hollow_and_method_breaks_are_named_on_hover():
     assert list(trace.marker.symbol) == ["circle-open", "circle"]
     assert "withheld: sample capped" in trace.text[0] and "method break" not in trace.text[0]
     assert "method break in the published list (listed firms change: +CoreWeave)" in trace.text[1]
+
+
+def test_the_page_draws_down_to_its_first_chart_then_the_rest_when_the_browser_asks(seeded_db):
+    """ui.rest_of_page: the first run stops below the first chart with the paint signal mounted, and
+    keeps the link's values of the widgets below for the second run, which draws the whole page."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import ui
+    from tests.conftest import APP
+
+    whole = open_page("concentration")  # what the page draws in full
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.switch_page("app_pages/concentration.py")
+    at.query_params.update({"conc_market": CANALYS, "conc_entry_share": "30"})
+    at.run()
+    assert not at.exception and not at.warning
+    assert [c.key for c in at.get("plotly_chart")] == [whole.get("plotly_chart")[0].key]
+    assert [e.proto.component_name for e in at.get("bidi_component")] == ["computewatch.first_paint"]
+    assert "Drawing the rest of the page" in " ".join(c.value for c in at.caption)
+    assert dict(at.query_params) == {"conc_market": CANALYS, "conc_entry_share": "30"}  # nothing lost
+
+    at.session_state[ui.PAINTED] = {"concentration"}  # what the signal's callback records
+    at.run()
+    assert not at.exception and not at.warning
+    assert [c.key for c in at.get("plotly_chart")] == [c.key for c in whole.get("plotly_chart")]
+    assert at.selectbox(key="conc_market").value == CANALYS
+    assert at.slider(key="conc_entry_share").value == 30
+    assert "Drawing the rest of the page" not in " ".join(c.value for c in at.caption)
+    assert not at.get("bidi_component")

@@ -166,3 +166,19 @@ def test_training_compute_fit_on_epoch_data_lands_in_epochs_range(epoch_db):
     at.selectbox(key="dm_tc_domain").set_value("Language").run()
     assert not at.exception
     assert any("x per year" in (t.get("name") or "") for f in figures(at) for t in f["data"])
+
+
+def test_without_a_first_chart_the_page_is_drawn_whole_at_once(seeded_db):
+    """ui.rest_of_page waits for a painted chart only where the part above drew one: with no series
+    picked there is none, so the first run draws the whole page (no paint signal)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import APP
+
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.switch_page("app_pages/demand.py")
+    at.query_params["dm_series"] = ""  # an empty multiselect: nothing to explore
+    at.run()
+    assert not at.exception
+    assert not at.get("bidi_component")
+    assert {"dm_nvidia", "dm_users"} <= {c.key.removeprefix("fig_") for c in at.get("plotly_chart")}

@@ -72,7 +72,7 @@ log_y = st.toggle("Log scale", value=True, key="conc_log", bind="query-params",
                   help="A log axis spreads out both the low HHIs (marketplace hosts) and the high ones (chip vendors).")
 countries = tuple(m for m in frame["market"].unique() if "country" in m)
 table_cols = [col for col in model.TABLE_COLUMNS if col in frame]
-for basis, part in model.basis_groups(trend):
+for i, (basis, part) in enumerate(model.basis_groups(trend)):
     hidden = countries + model.hidden_series(part)
     fig = ui.figure(charts.hhi_over_time, part, guidelines, log_y=log_y, hidden=hidden,
                                title=f"{model.BASIS_TITLES.get(basis, basis)}: HHI on the "
@@ -87,6 +87,8 @@ for basis, part in model.basis_groups(trend):
              note=note, filename=f"computewatch_concentration_{basis.replace(' ', '_')}.csv")
     # the sentences read each line's latest published interval (as in the market detail below)
     st.markdown(model.readings_under(frame[frame["basis"] == basis], guidelines, hidden=hidden))
+    if i == 0 and not ui.rest_of_page("concentration"):
+        st.stop()
 
 with st.expander("Is each market getting more or less concentrated?"):
     st.dataframe(model.moves(trend, guidelines), hide_index=True, width="stretch",

@@ -56,6 +56,7 @@ base = c4.selectbox("Index base (= 100)", ["first value", *quarters], key="dm_ba
 log_y = c5.toggle("Log scale", value=True, key="dm_log", bind="query-params",
                   help="On a log scale, equal slopes mean equal growth rates")
 start, end = dm.explorer_window(window)
+drawn = False
 if not picked:
     ui.no_data("Pick one or more series to explore.")
 else:
@@ -68,12 +69,15 @@ else:
     else:
         fig = ui.figure(dc.explorer, frame, indexed=mode == "indexed", log_y=log_y, title=dm.explorer_title(table, window))
         ui.chart(fig, dm.explorer_data(frame, rows), key="dm_explorer", note="  \n".join(notes) or None, filename="computewatch_demand_explorer.csv")
+        drawn = True
         st.dataframe(table, hide_index=True, width="stretch", key="dm_growth_table", column_config={
             c: st.column_config.NumberColumn(format="%.1f") for c in table.columns if "%" in c or "years" in c})
         st.caption("Growth over the window is the compound annual growth rate between the first and last "
                    "observation, CAGR = (last / first)^(1 / years) - 1; doubling time = ln 2 / ln(1 + CAGR). "
                    "Year-on-year growth compares with the observation one year earlier (within half a month). "
                    "Daily series are averaged by month first.")
+if not ui.rest_of_page("demand", after_chart=drawn):
+    st.stop()
 
 # --------------------------------------------------------------------------- training compute
 st.subheader("Training compute of notable AI models")
