@@ -76,6 +76,8 @@ if side.stale:
     st.warning(f"Stale data: {names} missed their refresh schedule or never succeeded; charts show the "
                "last good data. See Data & sources for the errors.", icon=":material/schedule:")
 notices = st.empty()
-page.run()
-state.finish(notices)
-warehouse.return_freed_memory()  # what this run freed, back to the system rather than kept per thread
+try:
+    page.run()
+    state.finish(notices)  # not after a page stopped early (ui.rest_of_page): its rest's widgets are not drawn
+finally:
+    warehouse.return_freed_memory()  # what this run freed, back to the system rather than kept per thread

@@ -87,8 +87,8 @@ for i, (basis, part) in enumerate(model.basis_groups(trend)):
              note=note, filename=f"computewatch_concentration_{basis.replace(' ', '_')}.csv")
     # the sentences read each line's latest published interval (as in the market detail below)
     st.markdown(model.readings_under(frame[frame["basis"] == basis], guidelines, hidden=hidden))
-    if i == 0 and not ui.rest_of_page("concentration"):
-        st.stop()
+    if i == 0:
+        ui.rest_of_page("concentration", globals())
 
 with st.expander("Is each market getting more or less concentrated?"):
     st.dataframe(model.moves(trend, guidelines), hide_index=True, width="stretch",

@@ -76,8 +76,7 @@ else:
                    "observation, CAGR = (last / first)^(1 / years) - 1; doubling time = ln 2 / ln(1 + CAGR). "
                    "Year-on-year growth compares with the observation one year earlier (within half a month). "
                    "Daily series are averaged by month first.")
-if not ui.rest_of_page("demand", after_chart=drawn):
-    st.stop()
+ui.rest_of_page("demand", globals(), after_chart=drawn)
 
 # --------------------------------------------------------------------------- training compute
 st.subheader("Training compute of notable AI models")

@@ -127,8 +127,7 @@ else:
              note=f"{ps.METHOD_SENTENCES[method]}. Hollow points are below the coverage minimum (hover for the "
                   "reason). Grey crosses are figures kept out of every median (tertiary sources, dates coarser "
                   "than a month): reference only. Dashed lines are published indices (table below).")
-if not ui.rest_of_page("prices", after_chart=not index.empty):
-    st.stop()
+ui.rest_of_page("prices", globals(), after_chart=not index.empty)
 
 # ---- method switch: how much the number moves
 st.subheader("Method switch: how much the number moves")
