@@ -93,15 +93,14 @@ def launch(playwright):
 # (dashboard.ui.rest_of_page): a page is drawn whole once it is gone.
 REST_PENDING = '[class*="st-key-cw_first_paint_"]'
 # Idle: no script run going, and no page waiting to draw its rest.
-IDLE_JS = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && "
-           f"!document.querySelector('{REST_PENDING}')")
+_IDLE = f"!document.querySelector('[data-testid=\"stStatusWidget\"]') && !document.querySelector('{REST_PENDING}')"
+IDLE_JS = f"() => {_IDLE}"
 
 
 def wait_rendered(page, timeout_ms: int = 60000) -> None:
     """Wait until Streamlit has finished the script run (no running indicator) and the DOM settled."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    done = ("() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && "
-            f"!document.querySelector('{REST_PENDING}') && "
+    done = (f"() => {_IDLE} && "
             "!document.querySelector('[data-testid=\"stSkeleton\"]') && "
             "document.querySelectorAll('[data-testid=\"stMain\"] *').length > 20")
     page.wait_for_function(done, timeout=timeout_ms)
