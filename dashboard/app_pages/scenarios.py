@@ -32,6 +32,11 @@ upgraded, legacy = ss.upgrade(st.query_params.to_dict())
 if legacy:
     st.query_params.clear()
     st.query_params.update(upgraded | {ss.VERSION_PARAM: legacy})
+    # Bound widgets seed from the URL the page opened with, not from this rewrite: without their upgraded
+    # values the first rerun (any click) dropped the link's implicit inputs and changed its numbers.
+    for name, value in upgraded.items():
+        if name in ss.INPUT:
+            st.session_state[name] = value if ss.INPUT[name].kind == "choice" else float(value)
 
 
 def _meta() -> dict:
