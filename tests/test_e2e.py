@@ -170,6 +170,10 @@ def test_scenario_slider_changes_the_result_and_its_permalink_restores_it(server
     settled(page)
     after = cards.all_inner_texts()
     assert after != before, "the result cards did not change"
+    # the caption under the controls that the results fragment writes follows the slider too
+    shock = page.locator('[data-testid="stCaptionContainer"]').filter(has_text=" per GPU-hour").filter(
+        has_text=" on $")
+    assert shock.first.inner_text().startswith(f"{target:+.0f}% on $")
     assert page.evaluate(SIGNATURE_JS) != charts_before, "the scenario charts did not change"
     link = page.locator('[data-testid="stTextInput"]').filter(has_text="Link to this scenario").locator("input") \
         .first.input_value().strip()
@@ -185,6 +189,47 @@ def test_scenario_slider_changes_the_result_and_its_permalink_restores_it(server
     shot(shared, "scenario-permalink")
     shared.context.close()
     page.context.close()
+
+
+# Counts the forward messages (deltas and run events) the tab receives from the server.
+COUNT_MESSAGES_JS = """() => {
+  window.__received = 0;
+  const Original = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const socket = new Original(...args);
+    socket.addEventListener('message', () => { window.__received += 1; });
+    return socket;
+  };
+  window.WebSocket.prototype = Original.prototype;
+}"""
+
+
+def test_a_number_control_redraws_the_results_alone_unless_it_turns_a_control_on(server, browser):
+    context = browser.new_context(viewport=DESKTOP)
+    context.add_init_script(f"({COUNT_MESSAGES_JS})()")
+    page = context.new_page()
+    page.goto(f"{server}/scenarios")
+    wait_rendered(page)
+    settled(page)
+    inactive = page.get_by_text("Inactive: no compute is bought from decentralised supply.")
+    assert inactive.count() == 1
+    sliders = page.locator('[data-testid="stSlider"]')
+
+    def press(label: str) -> int:
+        page.evaluate("window.__received = 0")
+        sliders.filter(has_text=label).first.get_by_role("slider").focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(300)
+        settled(page)
+        return page.evaluate("window.__received")
+
+    results_only = press("GPU price change")
+    assert inactive.count() == 1  # the controls were not redrawn, and need not be
+    with_controls = press("Decentralised compute share")  # from 0: the discount becomes active
+    assert inactive.count() == 0
+    assert with_controls - results_only >= sliders.count(), (results_only, with_controls, sliders.count())
+    assert "decentralised_share=" in page.url and "gpu_price_change_pct=" in page.url
+    context.close()
 
 
 @pytest.mark.parametrize(("path", "label", "param"), [("prices", "GPU model", "pr_gpu"),

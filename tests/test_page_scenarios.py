@@ -164,6 +164,9 @@ def test_an_old_permalink_reproduces_its_numbers_and_says_current_data_differ(pr
     assert at.info and "Current data differ" in at.info[0].value
     assert "180.5 in the link, 800 today" in notices(at)  # the link's values: plain text
     assert "model version 1;" in notices(at)
+    # Any rerun (here a detail view) keeps the link's numbers: the widgets hold the upgraded inputs too.
+    at.segmented_control(key="sc_detail").set_value("Sensitivity").run()
+    assert metrics(at)["Cost to all users, per year"] == "$95.9m"
     at.button(key="sc_use_current").click().run()
     assert not at.info
     assert at.slider(key="users_millions").value == 800.0

@@ -3,7 +3,9 @@
 Widgets (one per dashboard.model.scenarios.INPUTS entry, keyed and URL-bound by the input's name) ->
 dashboard.data.scenarios (sourced inputs) -> dashboard.model.scenarios.evaluate (the same call
 `python -m dashboard scenario` makes) -> dashboard.charts.scenarios; control texts from
-dashboard.text.scenarios.
+dashboard.text.scenarios. Two fragments: `view` draws the controls (a choice or a reset reruns it) and,
+inside it, `results` draws what they give, which a moved number control reruns alone (its callback calls
+st.rerun with the fragment's key), so a press does not redraw the 17 sliders.
 """
 
 import functools
@@ -26,12 +28,19 @@ st.caption("If the price of GPU compute changes, how much of it reaches people, 
 inputs = data.load()
 META = (*ss.PINS.values(), ss.VERSION_PARAM, ss.SNAPSHOT_PARAM)
 state.allow(*META, *ss.LEGACY_NAMES)
+VIEW, RESULTS = "sc_view", "sc_results"  # the fragments' keys: a moved number control reruns RESULTS alone
+DRAWN_REASONS = "_sc_drawn_reasons"  # session state: the inactive reasons the drawn controls show
 
 # A model version 1 link (sc_* parameters): rewrite it in version 2's names, version 1's inputs explicit.
 upgraded, legacy = ss.upgrade(st.query_params.to_dict())
 if legacy:
     st.query_params.clear()
     st.query_params.update(upgraded | {ss.VERSION_PARAM: legacy})
+    # Bound widgets seed from the URL the page opened with, not from this rewrite: without their upgraded
+    # values the first rerun (any click) dropped the link's implicit inputs and changed its numbers.
+    for name, value in upgraded.items():
+        if name in ss.INPUT:
+            st.session_state[name] = value if ss.INPUT[name].kind == "choice" else float(value)
 
 
 def _meta() -> dict:
@@ -88,6 +97,7 @@ def _use_current_data() -> None:
     today = ss.resolve({}, inputs) if legacy else _defaults({}, _raw())
     for name in ss.V1_DEFAULTS if legacy else ("users_millions", "hhi", "compute_cost_per_user_month"):
         st.session_state[name] = today.values[name]
+    st.rerun(VIEW)  # the button is in the results fragment; the controls show the new values too
 
 
 def _reset(group: tuple[str, ...]) -> None:
@@ -97,7 +107,22 @@ def _reset(group: tuple[str, ...]) -> None:
 
 
 def _reason(name: str) -> str | None:
-    return ev.reasons[name] if ev is not None else None
+    return reasons[name]
+
+
+def _state() -> tuple[dict, ss.Resolved, ss.Resolved, dict[str, str | None]]:
+    """The URL and widgets' inputs: (params, defaults under the current choices, resolved, inactive reasons)."""
+    params, defaults = _params()
+    resolved = ss.resolve(params, inputs)
+    return params, defaults, resolved, ss.active(resolved.values, resolved)
+
+
+def _moved() -> None:
+    """A number control moved: redraw the results alone (the controls stay as drawn, since the browser redraws
+    every control a rerun draws, about 2 ms each; README "Performance"), unless the move makes a control
+    active or inactive: then the controls are drawn again too."""
+    if _state()[3] == st.session_state.get(DRAWN_REASONS):
+        st.rerun(RESULTS)
 
 
 def _inactive_note(name: str) -> None:
@@ -109,7 +134,7 @@ def _inactive_note(name: str) -> None:
 def number(name: str) -> float:
     spec, text = ss.INPUT[name], FIELDS[name]
     value = st.slider(text.label, text.low, text.high, float(first.values[name]), text.step, format=spec.fmt,
-                      key=name, bind="query-params", disabled=_reason(name) is not None,
+                      key=name, bind="query-params", disabled=_reason(name) is not None, on_change=_moved,
                       help=f"**{text.unit}.** {text.help}")
     _inactive_note(name)
     return value
@@ -178,80 +203,121 @@ DETAILS = {"What changed": _changes, "Where it goes": _waterfall, "Sensitivity":
 DEFAULT_DETAIL = "What changed"
 
 
-def scenario() -> None:
-    cards = st.container()
-    controls, results = st.columns([1, 2.2], gap="large")
-    levers, market, service = (controls.container(border=True) for _ in range(3))
-    if ev is not None:  # cards and results first: they come from session state, so the controls can follow
-        with cards:
-            for row in ss.CARDS:
-                for column, name in zip(st.columns(len(row)), row, strict=True):
-                    column.metric(border=True, **ss.card(ev, name))
-            result, band = ev.scenario, ev.band
-            rho, cost = band.rho, band.consumer_cost
-            st.caption(" ".join(list(ev.notes) + [
-                ss.over_shifting_sentence(result),
-                f"Sensitivity range (10th-90th percentile over {band.n_points - band.n_invalid} grid points, not a "
-                f"probability interval): ρ {rho['p10']:.2f}-{rho['p90']:.2f}, cost to users "
-                f"{ss.card_value('consumer_cost_usd_bn_per_year', cost['p10'])}-"
-                f"{ss.card_value('consumer_cost_usd_bn_per_year', cost['p90'])} a year.",
-                f"Conduct: {ss.MARKET_LABELS[str(ev.resolved.values['conduct_market'])]}, "
-                f"{ev.resolved.values['conduct_model']} (market-power index {result.theta_S:.3f}, Lerner markup "
-                f"{result.lerner:.1%})."]))
-        with results:
-            sources = ["seed"]  # the curated figures; the price index is ComputeWatch's own (named in the note)
-            used = {f.label: f for f in ev.resolved.sources.values() if f is not None and f.from_data}
-            route = ev.resolved.route(str(ev.resolved.values["compute_cost_route"]))
-            cost = float(ev.resolved.values["compute_cost_per_user_month"])
-            note = (f"Model: Ritz (2024) pass-through, version {pt.MODEL_VERSION}. Inputs: "
-                    + "; ".join(f"{f.label} {f.value:,.4g} {f.unit} ({f.source}, {f.as_of})" for f in used.values())
-                    + f"; compute cost ${cost:.4f} a user-month ("
-                    + ("set by you" if "compute_cost_per_user_month" in ev.resolved.explicit else f"{route.label} route")
-                    + "). The fees/ads/quality split is an assumption.")
-            st.subheader("Default baseline, your baseline and the scenario")
-            st.caption("Default baseline: a +40% GPU price rise with default assumptions and today's data (or the "
-                       "link's). Your baseline: the same with your assumptions. Scenario: your assumptions and your "
-                       "policy levers.")
-            frame = ss.comparison_frame(ev)
-            ui.chart(ui.figure(charts.comparison_bars, frame), frame, key="sc_compare", sources=sources, note=note)
-            detail = st.segmented_control(
-                "Detail", list(DETAILS), default=DEFAULT_DETAIL, required=True, key="sc_detail",
-                bind="query-params",
-                help="One detail chart at a time, below the comparison. Every figure of every view is also in "
-                     "the scenario's CSV and JSON downloads.")
-            DETAILS.get(detail, DETAILS[DEFAULT_DETAIL])(ev, sources, note)
-            st.subheader("Share or download this scenario")
-            here = (st.context.url or "").rstrip("/")
-            link = f"{here if here.endswith('/scenarios') else here + '/scenarios'}?{urlencode(ss.permalink_params(ev))}"
-            # A text box, not st.code: st.code loads the syntax highlighter, about 0.28 s of the tab's CPU on
-            # every page load for one line of text. The box holds the whole link, to select and copy.
-            st.text_input("Link to this scenario (select and copy)", link, help="Opens this scenario as shown here.")
-            st.caption("The link holds every changed input, the data-derived values it used, the model version and the "
-                       "warehouse snapshot, so it reproduces these numbers after the data move on. The same numbers "
-                       "come from `python -m dashboard scenario --json --link '<this link>'`.")
-            left, right = st.columns(2)
-            left.download_button("Download scenario (JSON)", functools.partial(ss.export_json, ev, link),  # on click
-                                 file_name="computewatch_scenario.json", mime="application/json", key="sc_json")
-            ui.csv_download(ss.export_frame(ev), "computewatch_scenario.csv", key="sc_csv", label="Download scenario (CSV)",
-                            where=right)
+def _slot():
+    """A container under a control for the results fragment to write in (it must hold a write of the
+    controls' own run first, or the fragment's writes into it are not shown)."""
+    slot = st.container()
+    slot.empty()
+    return slot
 
+
+@st.fragment(key=RESULTS)
+def results(banner, cards, column, shock, routes) -> None:
+    """Everything a number control moves: the link banner, cards, charts, downloads and two captions under
+    the controls (`shock`, `routes`: placeholders the controls fragment made). It reruns alone on a move."""
+    try:
+        ev = ss.evaluate(_params()[0], inputs)
+    except ValueError as error:
+        with cards:
+            st.error(f"These settings have no valid market outcome. {error}", icon=":material/error:")
+        return
+    if ev.data_differ:
+        with banner:
+            kind = "an older model version" if ev.resolved.legacy_version else "other data"
+            st.info(f"This link was made with {kind}. The numbers below use the link's inputs, so they match what "
+                    "was shared. Current data differ (below).", icon=":material/push_pin:")
+            # values that come from the URL are shown as plain text, never markdown (no links or images injected)
+            st.text(f"Link: model version {ev.resolved.legacy_version or pt.MODEL_VERSION}, warehouse snapshot "
+                    f"{ev.resolved.link_snapshot or 'not recorded'}. Current data differ: "
+                    + "; ".join(ev.data_differ) + ".")
+            st.button("Use current data", key="sc_use_current", on_click=_use_current_data,
+                      icon=":material/refresh:")
+    with cards:
+        for row in ss.CARDS:
+            for place, name in zip(st.columns(len(row)), row, strict=True):
+                place.metric(border=True, **ss.card(ev, name))
+        result, band = ev.scenario, ev.band
+        rho, cost = band.rho, band.consumer_cost
+        st.caption(" ".join(list(ev.notes) + [
+            ss.over_shifting_sentence(result),
+            f"Sensitivity range (10th-90th percentile over {band.n_points - band.n_invalid} grid points, not a "
+            f"probability interval): ρ {rho['p10']:.2f}-{rho['p90']:.2f}, cost to users "
+            f"{ss.card_value('consumer_cost_usd_bn_per_year', cost['p10'])}-"
+            f"{ss.card_value('consumer_cost_usd_bn_per_year', cost['p90'])} a year.",
+            f"Conduct: {ss.MARKET_LABELS[str(ev.resolved.values['conduct_market'])]}, "
+            f"{ev.resolved.values['conduct_model']} (market-power index {result.theta_S:.3f}, Lerner markup "
+            f"{result.lerner:.1%})."]))
+    with column:
+        sources = ["seed"]  # the curated figures; the price index is ComputeWatch's own (named in the note)
+        used = {f.label: f for f in ev.resolved.sources.values() if f is not None and f.from_data}
+        route = ev.resolved.route(str(ev.resolved.values["compute_cost_route"]))
+        cost = float(ev.resolved.values["compute_cost_per_user_month"])
+        note = (f"Model: Ritz (2024) pass-through, version {pt.MODEL_VERSION}. Inputs: "
+                + "; ".join(f"{f.label} {f.value:,.4g} {f.unit} ({f.source}, {f.as_of})" for f in used.values())
+                + f"; compute cost ${cost:.4f} a user-month ("
+                + ("set by you" if "compute_cost_per_user_month" in ev.resolved.explicit else f"{route.label} route")
+                + "). The fees/ads/quality split is an assumption.")
+        st.subheader("Default baseline, your baseline and the scenario")
+        st.caption("Default baseline: a +40% GPU price rise with default assumptions and today's data (or the "
+                   "link's). Your baseline: the same with your assumptions. Scenario: your assumptions and your "
+                   "policy levers.")
+        frame = ss.comparison_frame(ev)
+        ui.chart(ui.figure(charts.comparison_bars, frame), frame, key="sc_compare", sources=sources, note=note)
+        detail = st.segmented_control(
+            "Detail", list(DETAILS), default=DEFAULT_DETAIL, required=True, key="sc_detail",
+            bind="query-params",
+            help="One detail chart at a time, below the comparison. Every figure of every view is also in "
+                 "the scenario's CSV and JSON downloads.")
+        DETAILS.get(detail, DETAILS[DEFAULT_DETAIL])(ev, sources, note)
+        st.subheader("Share or download this scenario")
+        here = (st.context.url or "").rstrip("/")
+        link = f"{here if here.endswith('/scenarios') else here + '/scenarios'}?{urlencode(ss.permalink_params(ev))}"
+        # A text box, not st.code: st.code loads the syntax highlighter, about 0.28 s of the tab's CPU on
+        # every page load for one line of text. The box holds the whole link, to select and copy.
+        st.text_input("Link to this scenario (select and copy)", link, help="Opens this scenario as shown here.")
+        st.caption("The link holds every changed input, the data-derived values it used, the model version and the "
+                   "warehouse snapshot, so it reproduces these numbers after the data move on. The same numbers "
+                   "come from `python -m dashboard scenario --json --link '<this link>'`.")
+        left, right = st.columns(2)
+        left.download_button("Download scenario (JSON)", functools.partial(ss.export_json, ev, link),  # on click
+                             file_name="computewatch_scenario.json", mime="application/json", key="sc_json")
+        ui.csv_download(ss.export_frame(ev), "computewatch_scenario.csv", key="sc_csv",
+                        label="Download scenario (CSV)", where=right)
+    if ev.resolved.price is not None:
+        shock.caption(ss.shock_text(ev))
+    lines = [f"**{r.name}**: " + (f"${r.value:.4f} = {r.formula}" if r.value is not None else r.missing)
+             + ("" if r.in_range else " (undated; not in the sensitivity range)") for r in ev.resolved.routes]
+    routes.caption("Compute cost per user-month by route:  \n" + "  \n".join(lines))
+
+
+@st.fragment(key=VIEW)
+def view() -> None:
+    """The controls, then the results fragment: a fragment, so a choice or a reset reruns this part only (not
+    the app's sidebar and the page's data loading). `first` and `reasons` are the module's, read by the
+    controls."""
+    global first, reasons
+    _, first, resolved, reasons = _state()
+    st.session_state[DRAWN_REASONS] = reasons
+    for message in resolved.notices:
+        if message.startswith(("Ignored pin_", "This link")):
+            state.notice(message)
+    banner, cards = st.container(), st.container()
+    controls, column = st.columns([1, 2.2], gap="large")
+    levers, market, service = (controls.container(border=True) for _ in range(3))
     with levers:
         st.subheader("Policy levers", help="What a policy or the market could change: the GPU price, the share "
                      "of decentralised supply, and concentration.")
         choice("shock_mode", st.radio, horizontal=True)
         number("gpu_price_change_pct")
         choice("baseline_segment")
-        price = ev.resolved.price if ev is not None else None
-        if price is not None:  # without it, the greyed controls already say the price is not available
-            figure_caption(price, "")
+        if resolved.price is not None:  # without it, the greyed controls already say the price is not available
+            figure_caption(resolved.price, "")
         number("new_gpu_price")
-        if ev is not None and price is not None:
-            st.caption(ss.shock_text(ev))
+        shock = _slot()
         number("decentralised_share")
         number("decentralised_discount")
         number("hhi")
-        if ev is not None:
-            figure_caption(ev.resolved.sources.get("conduct_market"), "No HHI in the warehouse for this market.")
+        figure_caption(resolved.sources.get("conduct_market"), "No HHI in the warehouse for this market.")
         st.button("Reset policy levers", on_click=_reset, args=(ss.LEVERS,), icon=":material/restart_alt:",
                   key="sc_reset_levers")
     with market:
@@ -271,14 +337,10 @@ def scenario() -> None:
         st.subheader("The AI service")
         choice("users_basis", st.radio, horizontal=True)
         number("users_millions")
-        if ev is not None:
-            figure_caption(ev.resolved.sources.get("users_basis"), "")
+        figure_caption(resolved.sources.get("users_basis"), "")
         choice("compute_cost_route")
         number("compute_cost_per_user_month")
-        if ev is not None:
-            lines = [f"**{r.name}**: " + (f"${r.value:.4f} = {r.formula}" if r.value is not None else r.missing)
-                     + ("" if r.in_range else " (undated; not in the sensitivity range)") for r in ev.resolved.routes]
-            st.caption("Compute cost per user-month by route:  \n" + "  \n".join(lines))
+        routes = _slot()
         number("ad_revenue_per_user_month")
         number("latency_elasticity")
         st.markdown("**Where the passed-on cost shows up** (an ASSUMPTION: no sourced split exists)")
@@ -287,35 +349,7 @@ def scenario() -> None:
         st.button("Reset the service", on_click=_reset,
                   args=(tuple(i.name for i in ss.INPUTS if i.group in ("service", "split")),),
                   icon=":material/restart_alt:", key="sc_reset_service")
-    if ev is None:
-        with cards:
-            st.error(f"These settings have no valid market outcome. {failure}", icon=":material/error:")
-
-
-@st.fragment
-def view() -> None:
-    """Everything that follows the inputs: a fragment, so moving a control reruns this part only (not the
-    app's sidebar and the page's data loading). `first` and `ev` are the module's, read by the controls."""
-    global params, first, ev, failure
-    params, first = _params()
-    try:
-        ev = ss.evaluate(params, inputs)
-    except ValueError as error:
-        ev, failure = None, error
-    for message in ss.resolve(params, inputs).notices:
-        if message.startswith(("Ignored pin_", "This link")):
-            state.notice(message)
-
-    if ev is not None and ev.data_differ:
-        kind = "an older model version" if ev.resolved.legacy_version else "other data"
-        st.info(f"This link was made with {kind}. The numbers below use the link's inputs, so they match what "
-                "was shared. Current data differ (below).", icon=":material/push_pin:")
-        # values that come from the URL are shown as plain text, never markdown (no links or images injected)
-        st.text(f"Link: model version {ev.resolved.legacy_version or pt.MODEL_VERSION}, warehouse snapshot "
-                f"{ev.resolved.link_snapshot or 'not recorded'}. Current data differ: " + "; ".join(ev.data_differ)
-                + ".")
-        st.button("Use current data", key="sc_use_current", on_click=_use_current_data, icon=":material/refresh:")
-    scenario()
+    results(banner, cards, column, shock, routes)
 
 
 view()
