@@ -113,11 +113,14 @@ def chart(fig: go.Figure, data: pd.DataFrame, *, key: str, sources: list[str] | 
         csv_download(data, filename or f"computewatch_{key}.csv", key=f"csv_{key}")
 
 
-def csv_download(frame: pd.DataFrame, file_name: str, *, key: str, label: str = "Download CSV", where=st) -> None:
+def csv_download(frame: pd.DataFrame | Callable[[], pd.DataFrame], file_name: str, *, key: str,
+                 label: str = "Download CSV", where=st) -> None:
     """A button that downloads `frame` as CSV, written when clicked: a CSV written on every rerun cost the
-    server the conversion and the browser a file fetch on every page load, for a button rarely pressed."""
-    where.download_button(label, lambda: frame.to_csv(index=False).encode("utf-8"), file_name=file_name,
-                          mime="text/csv", key=key)
+    server the conversion and the browser a file fetch on every page load, for a button rarely pressed.
+    `frame` may be a function that makes it, so a frame made only for the download is made on click too."""
+    def body() -> bytes:
+        return (frame() if callable(frame) else frame).to_csv(index=False).encode("utf-8")
+    where.download_button(label, body, file_name=file_name, mime="text/csv", key=key)
 
 
 def forget_frames(namespace: dict) -> None:

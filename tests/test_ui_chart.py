@@ -62,3 +62,27 @@ def test_a_csv_download_writes_the_frame_when_clicked_not_before():
     assert where.kwargs == {"file_name": "computewatch_x.csv", "mime": "text/csv", "key": "csv_x"}
     frame.loc[1, "price"] = 1.05  # written on click: the file has the frame as it is then
     assert pd.read_csv(io.BytesIO(where.data())).to_dict("list") == {"gpu": ["H100", "A100"], "price": [1.87, 1.05]}
+
+
+def test_a_csv_download_of_a_function_makes_the_frame_only_when_clicked():
+    import io
+
+    import pandas as pd
+
+    from dashboard import ui
+
+    class Where:
+        def download_button(self, label, data, **kwargs):
+            self.data = data
+
+    made = []
+
+    def make() -> pd.DataFrame:
+        made.append(1)
+        return pd.DataFrame({"run": ["Scenario"], "value": [0.5]})
+
+    where = Where()
+    ui.csv_download(make, "computewatch_y.csv", key="csv_y", where=where)
+    assert made == []  # a page that draws the button does not pay for the frame
+    assert pd.read_csv(io.BytesIO(where.data())).to_dict("list") == {"run": ["Scenario"], "value": [0.5]}
+    assert made == [1]

@@ -156,22 +156,27 @@ def figure_caption(figure: ss.Figure | None, fallback: str) -> None:
     st.caption(f"Data: {figure.caption()}." if figure is not None else fallback)
 
 
+# The results' figures are built directly, not through ui.figure's shared cache: nearly every press is a
+# new input, so caching them cost each press 6.5 ms of hashing their frames (py-spy, 12 presses at 10M
+# rows) and filled the cache's 64 entries with figures no one asks for again, pushing out other pages'.
+
+
 def _changes(ev: ss.Evaluation, sources: list[str], note: str) -> None:
     st.subheader("What changed, and why")
     diff = ss.difference_frame(ev)
-    ui.chart(ui.figure(charts.difference_bars, diff), diff, key="sc_diff", sources=sources, note=note)
+    ui.chart(charts.difference_bars(diff), diff, key="sc_diff", sources=sources, note=note)
 
 
 def _waterfall(ev: ss.Evaluation, sources: list[str], note: str) -> None:
     st.subheader("Where the cost change goes (scenario)")
     steps = ss.waterfall_frame(ev.scenario)
-    ui.chart(ui.figure(charts.waterfall, steps), steps, key="sc_waterfall", sources=sources, note=note)
+    ui.chart(charts.waterfall(steps), steps, key="sc_waterfall", sources=sources, note=note)
 
 
 def _sensitivity(ev: ss.Evaluation, sources: list[str], note: str) -> None:
     st.subheader("Sensitivity: cost to users across GPU price changes")
     frame = ss.band_frame(ev)
-    ui.chart(ui.figure(charts.band_chart, frame, shock=ev.scenario.gpu_price_shock_pct, y_title="USD bn per year"),
+    ui.chart(charts.band_chart(frame, shock=ev.scenario.gpu_price_shock_pct, y_title="USD bn per year"),
              frame, key="sc_band", sources=sources, note=ss.BAND_NOTE)
 
 
@@ -180,7 +185,7 @@ def _trend(ev: ss.Evaluation, sources: list[str], note: str) -> None:
     trend = ev.trend
     st.caption(ss.trend_sentence(trend, ev.scenario.effective_cost_shock_pct))
     if not trend.empty:
-        ui.chart(ui.figure(charts.trend_bars, trend), trend, key="sc_trend", sources=["seed"],
+        ui.chart(charts.trend_bars(trend), trend, key="sc_trend", sources=["seed"],
                  note="Trend: price per token at constant capability; a service that moves to better models "
                       "spends more per query than the trend suggests.")
 
@@ -189,7 +194,7 @@ def _routes(ev: ss.Evaluation, sources: list[str], note: str) -> None:
     st.subheader("Compute cost per user, by route")
     routes = ss.routes_frame(ev)
     missing = [f"{r.label}: {r.missing}" for r in ev.resolved.routes if r.value is None]
-    ui.chart(ui.figure(charts.routes_bars, routes), routes, key="sc_routes", sources=["seed"],
+    ui.chart(charts.routes_bars(routes), routes, key="sc_routes", sources=["seed"],
              note="Inputs: " + "; ".join(dict.fromkeys(f"{f.label} {f.value:,.4g} {f.unit} ({f.source}, {f.as_of})"
                                                        for r in ev.resolved.routes for f in r.figures)) + ". "
              + (f"Not shown: {'; '.join(missing)}." if missing else ""))
@@ -262,7 +267,7 @@ def results(banner, cards, column, shock, routes) -> None:
                    "link's). Your baseline: the same with your assumptions. Scenario: your assumptions and your "
                    "policy levers.")
         frame = ss.comparison_frame(ev)
-        ui.chart(ui.figure(charts.comparison_bars, frame), frame, key="sc_compare", sources=sources, note=note)
+        ui.chart(charts.comparison_bars(frame), frame, key="sc_compare", sources=sources, note=note)
         detail = st.segmented_control(
             "Detail", list(DETAILS), default=DEFAULT_DETAIL, required=True, key="sc_detail",
             bind="query-params",
@@ -281,7 +286,7 @@ def results(banner, cards, column, shock, routes) -> None:
         left, right = st.columns(2)
         left.download_button("Download scenario (JSON)", functools.partial(ss.export_json, ev, link),  # on click
                              file_name="computewatch_scenario.json", mime="application/json", key="sc_json")
-        ui.csv_download(ss.export_frame(ev), "computewatch_scenario.csv", key="sc_csv",
+        ui.csv_download(functools.partial(ss.export_frame, ev), "computewatch_scenario.csv", key="sc_csv",
                         label="Download scenario (CSV)", where=right)
     if ev.resolved.price is not None:
         shock.caption(ss.shock_text(ev))
