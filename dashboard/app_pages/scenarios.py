@@ -217,9 +217,9 @@ def _slot():
 
 
 @st.fragment(key=RESULTS)
-def results(banner, cards, column, shock, routes) -> None:
-    """Everything a number control moves: the link banner, cards, charts, downloads and two captions under
-    the controls (`shock`, `routes`: placeholders the controls fragment made). It reruns alone on a move."""
+def results(banner, cards, column, shock) -> None:
+    """Everything a number control moves: the link banner, cards, charts, downloads and the shock caption
+    under the controls (`shock`, a container the controls fragment made). It reruns alone on a move."""
     try:
         ev = ss.evaluate(_params()[0], inputs)
     except ValueError as error:
@@ -290,9 +290,6 @@ def results(banner, cards, column, shock, routes) -> None:
                         label="Download scenario (CSV)", where=right)
     if ev.resolved.price is not None:
         shock.caption(ss.shock_text(ev))
-    lines = [f"**{r.name}**: " + (f"${r.value:.4f} = {r.formula}" if r.value is not None else r.missing)
-             + ("" if r.in_range else " (undated; not in the sensitivity range)") for r in ev.resolved.routes]
-    routes.caption("Compute cost per user-month by route:  \n" + "  \n".join(lines))
 
 
 @st.fragment(key=VIEW)
@@ -345,7 +342,10 @@ def view() -> None:
         figure_caption(resolved.sources.get("users_basis"), "")
         choice("compute_cost_route")
         number("compute_cost_per_user_month")
-        routes = _slot()
+        # the routes use the data's user count, not the slider's: they follow the choices, drawn here
+        lines = [f"**{r.name}**: " + (f"${r.value:.4f} = {r.formula}" if r.value is not None else r.missing)
+                 + ("" if r.in_range else " (undated; not in the sensitivity range)") for r in resolved.routes]
+        st.caption("Compute cost per user-month by route:  \n" + "  \n".join(lines))
         number("ad_revenue_per_user_month")
         number("latency_elasticity")
         st.markdown("**Where the passed-on cost shows up** (an ASSUMPTION: no sourced split exists)")
@@ -354,7 +354,7 @@ def view() -> None:
         st.button("Reset the service", on_click=_reset,
                   args=(tuple(i.name for i in ss.INPUTS if i.group in ("service", "split")),),
                   icon=":material/restart_alt:", key="sc_reset_service")
-    results(banner, cards, column, shock, routes)
+    results(banner, cards, column, shock)
 
 
 view()
