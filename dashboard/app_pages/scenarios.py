@@ -29,7 +29,6 @@ inputs = data.load()
 META = (*ss.PINS.values(), ss.VERSION_PARAM, ss.SNAPSHOT_PARAM)
 state.allow(*META, *ss.LEGACY_NAMES)
 VIEW, RESULTS = "sc_view", "sc_results"  # the fragments' keys: a moved number control reruns RESULTS alone
-DRAWN_REASONS = "_sc_drawn_reasons"  # session state: the inactive reasons the drawn controls show
 
 # A model version 1 link (sc_* parameters): rewrite it in version 2's names, version 1's inputs explicit.
 upgraded, legacy = ss.upgrade(st.query_params.to_dict())
@@ -120,8 +119,9 @@ def _state() -> tuple[dict, ss.Resolved, ss.Resolved, dict[str, str | None]]:
 def _moved() -> None:
     """A number control moved: redraw the results alone. The controls stay as drawn, since the browser
     redraws every control a rerun sends, about 4 ms for a slider and its caption (README "Performance").
-    A move that makes a control active or inactive draws the controls again too."""
-    if _state()[3] == st.session_state.get(DRAWN_REASONS):
+    A move that makes a control active or inactive draws the controls again too (`reasons` are the ones
+    the controls were drawn with: only a run of the view sets them)."""
+    if _state()[3] == reasons:
         st.rerun(RESULTS)
 
 
@@ -208,14 +208,6 @@ DETAILS = {"What changed": _changes, "Where it goes": _waterfall, "Sensitivity":
 DEFAULT_DETAIL = "What changed"
 
 
-def _slot():
-    """A container under a control for the results fragment to write in (it must hold a write of the
-    controls' own run first, or the fragment's writes into it are not shown)."""
-    slot = st.container()
-    slot.empty()
-    return slot
-
-
 @st.fragment(key=RESULTS)
 def results(banner, cards, column, shock) -> None:
     """Everything a number control moves: the link banner, cards, charts, downloads and the shock caption
@@ -299,7 +291,6 @@ def view() -> None:
     controls."""
     global first, reasons
     _, first, resolved, reasons = _state()
-    st.session_state[DRAWN_REASONS] = reasons
     for message in resolved.notices:
         if message.startswith(("Ignored pin_", "This link")):
             state.notice(message)
@@ -315,7 +306,8 @@ def view() -> None:
         if resolved.price is not None:  # without it, the greyed controls already say the price is not available
             figure_caption(resolved.price, "")
         number("new_gpu_price")
-        shock = _slot()
+        shock = st.container()  # the results fragment writes the shock caption here
+        shock.empty()  # it must hold a write of this run first, or the fragment's writes into it are not shown
         number("decentralised_share")
         number("decentralised_discount")
         number("hhi")

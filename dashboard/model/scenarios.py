@@ -658,9 +658,10 @@ def sensitivity(resolved: Resolved, data: DataInputs, assumptions: pt.Assumption
                                             hhi=hhi)
                     for s, at_one_percent in scenarios:
                         n += 1
+                        if at_one_percent is None:  # no valid +1% twin: the point is invalid, as before
+                            invalid += 1
+                            continue
                         try:
-                            if at_one_percent is None:
-                                raise ValueError("no +1% scenario")
                             result = pt.simulate(a, s)
                             unit = pt.simulate(a, at_one_percent)
                         except ValueError:
